@@ -1,0 +1,137 @@
+"""Data commands: db upgrade, demo load, import, export, stats, invite deputy."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from locales import t
+from storage import Database
+from storage.db import needs_initial_data
+
+from .settings import Settings
+
+__all__ = [
+    "open_database",
+    "cmd_db_upgrade",
+    "cmd_demo_load",
+    "cmd_import",
+    "cmd_export",
+    "cmd_stats",
+    "cmd_invite_deputy",
+]
+
+
+async def open_database(settings: Settings) -> Database:
+    """Every command migrates a new (or old) database itself."""
+    db = Database(settings.database_url)
+    await db.upgrade()
+    return db
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    async def go() -> None:
+        db = await open_database(settings)
+        await db.dispose()
+
+    asyncio.run(go())
+    print("ok")
+    return 0
+
+
+def cmd_demo_load(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.demo import load_demo
+
+    async def go() -> int:
+        db = await open_database(settings)
+        try:
+            if not args.force and not await needs_initial_data(db):
+                print(t(settings.locale, "cli.demo_not_empty"), file=sys.stderr)
+                return 1
+            async with db.unit_of_work() as session:
+                summary = await load_demo(session)
+        finally:
+            await db.dispose()
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
+
+    return asyncio.run(go())
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.transfer import ImportRejected, import_path
+
+    async def go() -> int:
+        db = await open_database(settings)
+        try:
+            async with db.unit_of_work() as session:
+                counts = await import_path(session, Path(args.path))
+        except ImportRejected as rejected:
+            for problem in rejected.problems:
+                print(problem.describe(settings.locale), file=sys.stderr)
+            print(t(settings.locale, "cli.import_refused", count=len(rejected.problems)), file=sys.stderr)
+            return 1
+        finally:
+            await db.dispose()
+        print(json.dumps(counts, ensure_ascii=False))
+        return 0
+
+    return asyncio.run(go())
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.transfer import export_path
+
+    async def go() -> int:
+        db = await open_database(settings)
+        try:
+            async with db.reading() as session:
+                counts = await export_path(session, Path(args.path))
+        finally:
+            await db.dispose()
+        print(json.dumps(counts, ensure_ascii=False))
+        return 0
+
+    return asyncio.run(go())
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.stats import collect_stats, render_stats
+
+    async def go() -> int:
+        db = await open_database(settings)
+        try:
+            async with db.reading() as session:
+                stats = await collect_stats(session, tz=settings.tz)
+        finally:
+            await db.dispose()
+        if args.json:
+            print(json.dumps(stats, ensure_ascii=False, sort_keys=True))
+        else:
+            print(render_stats(stats, settings.locale))
+        return 0
+
+    return asyncio.run(go())
+
+
+def cmd_invite_deputy(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.invites import InviteError, create_deputy_invite
+
+    async def go() -> int:
+        db = await open_database(settings)
+        try:
+            async with db.unit_of_work() as session:
+                invite = await create_deputy_invite(session, args.deputy, created_by=None)
+        except InviteError as err:
+            print(t(settings.locale, err.key, **err.fields), file=sys.stderr)
+            return 1
+        finally:
+            await db.dispose()
+        username = args.bot_username or "<bot>"
+        print(f"https://t.me/{username}?start={invite.code}")
+        return 0
+
+    return asyncio.run(go())

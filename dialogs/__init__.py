@@ -1,0 +1,2 @@
+"""What people see and do in Telegram: one module per flow. Imports storage, locales, telegram;
+never bot."""

@@ -1,0 +1,120 @@
+"""Engine, units of work and migrations for SQLite (embedded default) and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+__all__ = ["Database", "alembic_config", "needs_initial_data"]
+
+_HERE = Path(__file__).resolve().parent
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_HERE / "migrations"))
+    return cfg
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+class Database:
+    """One engine and session factory; units of work are transactions.
+
+    On SQLite every writing unit of work holds a process-wide lock, so the single writer never
+    trips over itself (SQLite allows one writer at a time anyway); readers go in parallel.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        kwargs: dict[str, Any] = {"echo": echo}
+        if self.is_sqlite:
+            database = self.url.database or ""
+            if database and database != ":memory:":
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"timeout": 10}
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+
+    @contextlib.asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """A writing transaction: commits on success, rolls back on error."""
+        if self._write_lock is not None:
+            async with self._write_lock:
+                async with self.sessions.begin() as session:
+                    yield session
+        else:
+            async with self.sessions.begin() as session:
+                yield session
+
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A read-only session (never committed)."""
+        async with self.sessions() as session:
+            yield session
+
+    async def upgrade(self) -> None:
+        """Migrate the schema to the newest revision (idempotent)."""
+
+        def run(connection: Connection) -> None:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, "head")
+
+        async with self.engine.begin() as conn:
+            await conn.run_sync(run)
+
+    async def create_all(self) -> None:
+        """Tests only: create tables straight from the models."""
+        from .models import Base
+
+        async with self.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.exec_driver_sql("SELECT 1")
+            return True
+        except Exception:  # noqa: BLE001 - health check reports, never raises
+            return False
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+async def needs_initial_data(db: Database) -> bool:
+    """True when the database has no towns (a fresh install)."""
+    from sqlalchemy import func, select
+
+    from .models import Town
+
+    async with db.engine.connect() as conn:
+        has_table = await conn.run_sync(lambda c: inspect(c).has_table("towns"))
+        if not has_table:
+            return True
+    async with db.reading() as session:
+        count = await session.scalar(select(func.count()).select_from(Town))
+    return not count

@@ -1,0 +1,32 @@
+"""Alembic environment: uses the connection handed over by storage.db.Database.upgrade."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from storage.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _configure(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    _configure(connection)
+else:  # `alembic` on the command line with a synchronous URL (autogenerate during development)
+    url = config.get_main_option("sqlalchemy.url")
+    with create_engine(url).connect() as conn:
+        _configure(conn)
+        conn.commit()

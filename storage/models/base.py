@@ -1,0 +1,156 @@
+"""Declarative base, shared column types and the enumerations of the domain."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase
+
+__all__ = [
+    "Base",
+    "UTCDateTime",
+    "str_enum",
+    "utcnow",
+    "StationKind",
+    "DeputyLevel",
+    "MeetingKind",
+    "MeetingStatus",
+    "SuggestionStatus",
+    "Priority",
+    "HandlingLevel",
+    "Satisfaction",
+    "ActorKind",
+    "Visibility",
+    "OutboxStatus",
+    "InviteKind",
+]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+def str_enum(cls: type[enum.Enum]) -> Enum:
+    """A portable enum column: VARCHAR plus a CHECK constraint, values stored as written."""
+    return Enum(
+        cls,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda e: [m.value for m in e],
+        name=cls.__name__.lower(),
+        validate_strings=True,
+    )
+
+
+class StationKind(enum.StrEnum):
+    HOME = "home"  # 人大代表之家
+    STATION = "station"  # 人大代表联络站
+
+
+class DeputyLevel(enum.StrEnum):
+    NATIONAL = "national"
+    MUNICIPAL = "municipal"
+    DISTRICT = "district"
+    TOWN = "town"
+
+
+class MeetingKind(enum.StrEnum):
+    RECEPTION = "reception"  # 接待日
+    FORUM = "forum"  # 座谈
+    INSPECTION = "inspection"  # 调研
+    REPORT = "report"  # 述职
+
+
+class MeetingStatus(enum.StrEnum):
+    PLANNED = "planned"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+class SuggestionStatus(enum.StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    ANSWERED = "answered"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    ESCALATED = "escalated"
+    REOPENED = "reopened"
+
+
+class Priority(enum.StrEnum):
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class HandlingLevel(enum.StrEnum):
+    STATION = "station"
+    HOME = "home"
+    DISTRICT = "district"
+
+
+class Satisfaction(enum.StrEnum):
+    SATISFIED = "satisfied"  # 满意
+    BASIC = "basic"  # 基本满意
+    UNSATISFIED = "unsatisfied"  # 不满意
+
+
+class ActorKind(enum.StrEnum):
+    RESIDENT = "resident"
+    STAFF = "staff"
+    DEPUTY = "deputy"
+    SYSTEM = "system"
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after retries
+    DROPPED = "dropped"  # recipient blocked the bot or chat is gone
+
+
+class InviteKind(enum.StrEnum):
+    DEPUTY = "deputy"
+    STAFF = "staff"
