@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -42,9 +43,11 @@ def postgres_url() -> Iterator[str]:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin2.dispose()
 
-    asyncio.run(create())
-    yield base.set(database=name).render_as_string(hide_password=False)
-    asyncio.run(drop())
+    # Session fixtures may be first requested from inside a running loop: use a worker thread.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, create()).result()
+        yield base.set(database=name).render_as_string(hide_password=False)
+        pool.submit(asyncio.run, drop()).result()
 
 
 async def _sqlite_db(tmp_path) -> Database:  # type: ignore[no-untyped-def]

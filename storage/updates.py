@@ -1,0 +1,85 @@
+"""Exactly-once handling of Telegram updates and the dialog state that survives restarts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import DialogState, ProcessedUpdate
+
+__all__ = ["claim_update", "record_unhandled", "prune_processed", "load_state", "save_state",
+           "clear_state"]
+
+
+def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+    name = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return pg_insert if name == "postgresql" else sqlite_insert
+
+
+async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
+    """Mark an update as handled inside the caller's transaction.
+
+    Returns False when another transaction already handled it (a duplicate delivery). On
+    PostgreSQL a concurrent claimer waits for the first to commit or roll back, so of two
+    processes exactly one goes on.
+    """
+    stmt = (
+        _insert(session)(ProcessedUpdate)
+        .values(update_id=update_id, processed_at=now)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+    )
+    result = await session.execute(stmt)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def record_unhandled(session: AsyncSession, update_id: int, now: datetime, note: str) -> None:
+    """Keep what a user wrote when handling failed, so nothing they wrote is lost."""
+    existing = await session.get(ProcessedUpdate, update_id)
+    if existing is None:
+        session.add(ProcessedUpdate(update_id=update_id, processed_at=now, note=note))
+    else:
+        existing.note = note
+
+
+async def prune_processed(session: AsyncSession, now: datetime, keep: timedelta) -> int:
+    result = await session.execute(
+        delete(ProcessedUpdate).where(
+            ProcessedUpdate.processed_at < now - keep, ProcessedUpdate.note.is_(None)
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def load_state(session: AsyncSession, user_id: int) -> DialogState | None:
+    """The user's dialog state, locked for this transaction where the backend can."""
+    stmt = select(DialogState).where(DialogState.user_id == user_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def save_state(
+    session: AsyncSession,
+    user_id: int,
+    chat_id: int,
+    flow: str,
+    step: str,
+    data: dict[str, Any],
+    now: datetime,
+) -> DialogState:
+    state = await session.get(DialogState, user_id)
+    if state is None:
+        state = DialogState(user_id=user_id, chat_id=chat_id, flow=flow, step=step, data=data)
+        session.add(state)
+    else:
+        state.chat_id, state.flow, state.step = chat_id, flow, step
+        state.data = dict(data)  # a new object so the JSON column is seen as changed
+    state.updated_at = now
+    return state
+
+
+async def clear_state(session: AsyncSession, user_id: int) -> None:
+    await session.execute(delete(DialogState).where(DialogState.user_id == user_id))

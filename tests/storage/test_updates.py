@@ -1,0 +1,71 @@
+"""Duplicate updates act once; dialog state is stored and cleared."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from storage.models import DialogState, ProcessedUpdate
+from storage.updates import claim_update, clear_state, load_state, prune_processed, save_state
+
+NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
+
+
+async def test_an_update_is_claimed_once(db) -> None:
+    async with db.unit_of_work() as s:
+        assert await claim_update(s, 42, NOW) is True
+    async with db.unit_of_work() as s:
+        assert await claim_update(s, 42, NOW) is False
+        assert await claim_update(s, 43, NOW) is True
+
+
+async def test_a_rolled_back_claim_can_be_claimed_again(db) -> None:
+    try:
+        async with db.unit_of_work() as s:
+            assert await claim_update(s, 7, NOW)
+            raise RuntimeError("handler failed")
+    except RuntimeError:
+        pass
+    async with db.unit_of_work() as s:
+        assert await claim_update(s, 7, NOW) is True
+
+
+async def test_concurrent_claims_of_one_update_let_exactly_one_through(db) -> None:
+    async def claim() -> bool:
+        async with db.unit_of_work() as s:
+            ok = await claim_update(s, 99, NOW)
+            await asyncio.sleep(0.01)
+            return ok
+
+    results = await asyncio.gather(*(claim() for _ in range(5)))
+    assert sorted(results) == [False, False, False, False, True]
+
+
+async def test_prune_keeps_recent_and_noted_updates(db) -> None:
+    async with db.unit_of_work() as s:
+        await claim_update(s, 1, NOW - timedelta(days=10))
+        await claim_update(s, 2, NOW)
+        s.add(ProcessedUpdate(update_id=3, processed_at=NOW - timedelta(days=10), note="kept"))
+    async with db.unit_of_work() as s:
+        assert await prune_processed(s, NOW, timedelta(days=3)) == 1
+    async with db.reading() as s:
+        left = (await s.scalars(select(ProcessedUpdate.update_id))).all()
+    assert sorted(left) == [2, 3]
+
+
+async def test_dialog_state_round_trip(db) -> None:
+    async with db.unit_of_work() as s:
+        await save_state(s, 5, 5, "suggest", "text", {"parts": ["a"]}, NOW)
+    async with db.unit_of_work() as s:
+        state = await load_state(s, 5)
+        assert state is not None and state.data == {"parts": ["a"]}
+        await save_state(s, 5, 5, "suggest", "photos", {"parts": ["a", "b"]}, NOW)
+    async with db.reading() as s:
+        state = await s.get(DialogState, 5)
+        assert state is not None and (state.step, state.data["parts"]) == ("photos", ["a", "b"])
+    async with db.unit_of_work() as s:
+        await clear_state(s, 5)
+    async with db.reading() as s:
+        assert await s.scalar(select(func.count()).select_from(DialogState)) == 0
