@@ -52,7 +52,7 @@ def cmd_demo_load(args: argparse.Namespace, settings: Settings) -> int:
                 print(t(settings.locale, "cli.demo_not_empty"), file=sys.stderr)
                 return 1
             async with db.unit_of_work() as session:
-                summary = await load_demo(session)
+                summary = await load_demo(session, tz=settings.tz)
         finally:
             await db.dispose()
         print(json.dumps(summary, ensure_ascii=False))
@@ -68,7 +68,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         db = await open_database(settings)
         try:
             async with db.unit_of_work() as session:
-                counts = await import_path(session, Path(args.path))
+                counts = await import_path(session, Path(args.path), tz=settings.tz)
         except ImportRejected as rejected:
             for problem in rejected.problems:
                 print(problem.describe(settings.locale), file=sys.stderr)
@@ -89,7 +89,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         db = await open_database(settings)
         try:
             async with db.reading() as session:
-                counts = await export_path(session, Path(args.path))
+                counts = await export_path(session, Path(args.path), tz=settings.tz)
         finally:
             await db.dispose()
         print(json.dumps(counts, ensure_ascii=False))

@@ -1,0 +1,51 @@
+"""The default suggestion categories (分类), with names in Chinese and English."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import Category
+
+__all__ = ["CategorySpec", "DEFAULT_CATEGORIES", "ensure_categories"]
+
+
+@dataclass(frozen=True, slots=True)
+class CategorySpec:
+    code: str  # ASCII, safe in callback data
+    name_zh: str
+    name_en: str
+
+
+DEFAULT_CATEGORIES: tuple[CategorySpec, ...] = (
+    CategorySpec("urban", "城乡建设", "Urban and rural development"),
+    CategorySpec("environment", "生态环境", "Ecology and environment"),
+    CategorySpec("transport", "交通出行", "Transport"),
+    CategorySpec("education_health", "教育医疗", "Education and health care"),
+    CategorySpec("social_security", "社会保障", "Social security"),
+    CategorySpec("rural_revitalisation", "乡村振兴", "Rural revitalisation"),
+    CategorySpec("business", "营商环境", "Business environment"),
+    CategorySpec("rule_of_law", "法治建设", "Rule of law"),
+    CategorySpec("other", "其他", "Other"),
+)
+
+
+async def ensure_categories(session: AsyncSession) -> int:
+    """Add the default categories that are missing; returns how many were added.
+
+    Idempotent: existing categories (possibly renamed by the district) are left as they are.
+    """
+    existing = set(await session.scalars(select(Category.code)))
+    added = 0
+    for position, spec in enumerate(DEFAULT_CATEGORIES):
+        if spec.code in existing:
+            continue
+        session.add(
+            Category(code=spec.code, name_zh=spec.name_zh, name_en=spec.name_en, position=position)
+        )
+        added += 1
+    if added:
+        await session.flush()
+    return added

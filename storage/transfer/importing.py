@@ -1,0 +1,57 @@
+"""Import a district: read, validate everything, and only then write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..models import Community, Deputy, Station, Town
+from .problems import ImportRejected
+from .reading import read_raw
+from .validation import Dataset, check_refs, finish, parse_sheets, unresolved_refs
+from .writing import write_dataset
+
+__all__ = ["import_path", "validate_path"]
+
+_MODELS = {"towns": Town, "communities": Community, "stations": Station, "deputies": Deputy}
+
+
+async def _known_in_database(session: AsyncSession, wanted: dict[str, set[str]]) -> dict[str, set[str]]:
+    known: dict[str, set[str]] = {}
+    for target, codes in wanted.items():
+        model = _MODELS[target]
+        found: set[str] = set()
+        ordered = sorted(codes)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            found.update(await session.scalars(select(model.code).where(model.code.in_(chunk))))
+        known[target] = found
+    return known
+
+
+async def validate_path(session: AsyncSession, path: Path, *, tz: ZoneInfo) -> Dataset:
+    """The validated contents of ``path``; raises :class:`ImportRejected` listing every problem."""
+    raw, problems = read_raw(path)
+    if problems and not raw:
+        raise ImportRejected(finish(problems))
+    parsed, parse_problems = parse_sheets(raw, tz)
+    problems += parse_problems
+    problems += check_refs(parsed, await _known_in_database(session, unresolved_refs(parsed)))
+    if problems:
+        raise ImportRejected(finish(problems))
+    return Dataset({name: [record for _, record in sheet.rows] for name, sheet in parsed.items()})
+
+
+async def import_path(
+    session: AsyncSession, path: Path, *, tz: ZoneInfo | None = None
+) -> dict[str, int]:
+    """Validate the whole file, then upsert it; returns rows per sheet.
+
+    On any problem raises :class:`ImportRejected` before a single row is written, so the caller's
+    unit of work has nothing to roll back.
+    """
+    data = await validate_path(session, path, tz=tz or ZoneInfo("Asia/Shanghai"))
+    return await write_dataset(session, data)

@@ -1,0 +1,174 @@
+"""Read an import file into raw sheets: an XLSX workbook, or a folder of ``<sheet>.csv`` files.
+
+Nothing here knows what a column means; cells come back as stripped text (or a ``datetime`` that a
+spreadsheet stored as a date). Anything unreadable becomes a :class:`Problem`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+from .problems import Problem
+from .schema import MAX_FILE_BYTES, MAX_ROWS, SHEET_NAMES
+
+__all__ = ["Cell", "RawSheet", "read_raw"]
+
+Cell = str | datetime
+
+
+@dataclass(slots=True)
+class RawSheet:
+    name: str
+    header: list[str]
+    rows: list[tuple[int, list[Cell]]] = field(default_factory=list)  # (spreadsheet row, cells)
+
+
+def read_raw(path: Path) -> tuple[dict[str, RawSheet], list[Problem]]:
+    """The sheets found at ``path`` (a workbook file or a CSV folder), and what went wrong."""
+    if path.is_dir():
+        return _read_csv_folder(path)
+    if not path.exists():
+        return {}, [Problem("path_missing", fields={"path": str(path)})]
+    size = path.stat().st_size
+    if size == 0:
+        return {}, [Problem("empty_file", fields={"path": path.name})]
+    if size > MAX_FILE_BYTES:
+        return {}, [_too_large(path.name, size)]
+    return _read_workbook(path)
+
+
+def _too_large(name: str, size: int) -> Problem:
+    return Problem(
+        "file_too_large",
+        fields={"path": name, "size_mb": round(size / 2**20, 1), "limit_mb": MAX_FILE_BYTES // 2**20},
+    )
+
+
+def _cell(value: object) -> Cell:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        # Codes typed into a spreadsheet become numbers: 110118001 must read as "110118001".
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    return str(value).strip()
+
+
+def _add_row(sheet: RawSheet, number: int, values: list[object]) -> None:
+    cells = [_cell(v) for v in values]
+    if any(c != "" for c in cells):
+        sheet.rows.append((number, cells))
+
+
+def _header(values: list[object] | tuple[object, ...]) -> list[str]:
+    header = [str(_cell(v)).strip().lower() for v in values]
+    while header and header[-1] == "":
+        header.pop()
+    return header
+
+
+def _read_workbook(path: Path) -> tuple[dict[str, RawSheet], list[Problem]]:
+    from openpyxl import load_workbook
+
+    sheets: dict[str, RawSheet] = {}
+    problems: list[Problem] = []
+    with open(path, "rb") as fh:
+        if not zipfile.is_zipfile(fh):
+            return {}, [Problem("not_workbook", fields={"path": path.name})]
+        fh.seek(0)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
+                book = load_workbook(fh, read_only=True, data_only=True)
+        except Exception:  # noqa: BLE001 - any failure to open means "not a workbook we can read"
+            return {}, [Problem("not_workbook", fields={"path": path.name})]
+        try:
+            for name in book.sheetnames:
+                key = name.strip().lower()
+                if key not in SHEET_NAMES or key in sheets:
+                    continue  # other sheets (instructions, notes) are ignored
+                sheet, problem = _read_worksheet(key, book[name].iter_rows(values_only=True))
+                sheets[key] = sheet
+                if problem:
+                    problems.append(problem)
+        except Exception:  # noqa: BLE001 - a corrupt part inside the zip
+            return {}, [Problem("not_workbook", fields={"path": path.name})]
+        finally:
+            book.close()
+    return sheets, problems
+
+
+def _read_worksheet(name: str, rows: object) -> tuple[RawSheet, Problem | None]:
+    sheet = RawSheet(name, [])
+    for number, values in enumerate(rows, start=1):  # type: ignore[call-overload]
+        if number == 1:
+            sheet.header = _header(values)
+            continue
+        if number > MAX_ROWS + 1:
+            return sheet, Problem("too_many_rows", sheet=name, fields={"limit": MAX_ROWS})
+        _add_row(sheet, number, list(values))
+    return sheet, None
+
+
+def _decode(data: bytes) -> str | None:
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in Chinese saves CSV as GB18030/GBK
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _read_csv_folder(folder: Path) -> tuple[dict[str, RawSheet], list[Problem]]:
+    sheets: dict[str, RawSheet] = {}
+    problems: list[Problem] = []
+    for name in SHEET_NAMES:
+        path = folder / f"{name}.csv"
+        if not path.is_file():
+            continue  # reported as a missing sheet by validation
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(_too_large(path.name, size))
+            continue
+        text = _decode(path.read_bytes())
+        if text is None:
+            problems.append(Problem("bad_encoding", sheet=name, fields={"path": path.name}))
+            continue
+        sheet, problem = _read_csv_text(name, text)
+        sheets[name] = sheet
+        if problem:
+            problems.append(problem)
+    return sheets, problems
+
+
+def _read_csv_text(name: str, text: str) -> tuple[RawSheet, Problem | None]:
+    sheet = RawSheet(name, [])
+    reader = csv.reader(io.StringIO(text, newline=""))
+    number = 0
+    try:
+        for number, values in enumerate(reader, start=1):
+            if number == 1:
+                sheet.header = _header(values)
+                continue
+            if number > MAX_ROWS + 1:
+                return sheet, Problem("too_many_rows", sheet=name, fields={"limit": MAX_ROWS})
+            _add_row(sheet, number, list(values))
+    except csv.Error:
+        # The csv module refuses fields over its limit (and broken quoting): say where.
+        return sheet, Problem("bad_csv", sheet=name, row=number + 1)
+    return sheet, None

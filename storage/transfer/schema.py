@@ -1,0 +1,196 @@
+"""The import/export format: sheets, their columns, and what each column accepts.
+
+One XLSX workbook with these sheets, or a folder with one ``<sheet>.csv`` per sheet. Keys are
+stable codes (division codes, ``Station.code``, ``Deputy.code``, ``Meeting.code``), never database
+ids; times are ISO 8601 local times in the district's time zone.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from ..models import DeputyLevel, MeetingKind, MeetingStatus, StationKind
+
+__all__ = [
+    "ColumnKind",
+    "ColumnSpec",
+    "SheetSpec",
+    "SHEETS",
+    "SHEET_NAMES",
+    "SHEET_BY_NAME",
+    "UNIT_TYPES",
+    "ALIAS_KINDS",
+    "MAX_FILE_BYTES",
+    "MAX_ROWS",
+    "MAX_CELL_CHARS",
+]
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 100_000  # per sheet
+MAX_CELL_CHARS = 10_000  # no column accepts more; longer cells are refused, never truncated
+
+UNIT_TYPES = ("village_committee", "residents_committee")
+ALIAS_KINDS = ("compound", "road", "old_name", "other")
+
+
+class ColumnKind(enum.Enum):
+    TEXT = "text"  # free text up to max_len
+    DIGITS = "digits"  # a division code of exactly `digits` digits
+    KEY = "key"  # a stable ASCII code: letters, digits, - _ .
+    CHOICE = "choice"
+    BOOL = "bool"
+    FLOAT = "float"
+    DATETIME = "datetime"  # ISO 8601, local time in the district zone unless an offset is given
+    KEY_LIST = "key_list"  # stable codes separated by ; , or spaces
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    name: str
+    kind: ColumnKind
+    required: bool = False
+    max_len: int = 0  # TEXT, KEY, KEY_LIST
+    digits: int = 0  # DIGITS
+    choices: tuple[str, ...] = ()  # CHOICE
+    low: float = 0.0  # FLOAT
+    high: float = 0.0
+    default: object = None  # value of an empty optional cell
+    ref: str | None = None  # sheet whose key this column (or each list item) must name
+
+
+@dataclass(frozen=True, slots=True)
+class SheetSpec:
+    name: str
+    columns: tuple[ColumnSpec, ...]
+    unique: tuple[tuple[str, ...], ...] = field(default=())  # each tuple: a key within the sheet
+    key: str | None = None  # the column other sheets refer to
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+
+def _text(name: str, max_len: int, *, required: bool = False) -> ColumnSpec:
+    return ColumnSpec(name, ColumnKind.TEXT, required=required, max_len=max_len, default="")
+
+
+def _key(name: str, max_len: int, ref: str | None = None) -> ColumnSpec:
+    return ColumnSpec(name, ColumnKind.KEY, required=True, max_len=max_len, ref=ref)
+
+
+def _flag(name: str) -> ColumnSpec:
+    return ColumnSpec(name, ColumnKind.BOOL, default=False)
+
+
+def _choice(name: str, values: tuple[str, ...], default: str | None = None) -> ColumnSpec:
+    return ColumnSpec(
+        name, ColumnKind.CHOICE, required=default is None, choices=values, default=default
+    )
+
+
+TOWNS = SheetSpec(
+    "towns",
+    (
+        ColumnSpec("code", ColumnKind.DIGITS, required=True, digits=9),
+        _text("name", 64, required=True),
+        _text("short_name", 64),
+    ),
+    unique=(("code",),),
+    key="code",
+)
+COMMUNITIES = SheetSpec(
+    "communities",
+    (
+        ColumnSpec("code", ColumnKind.DIGITS, required=True, digits=12),
+        ColumnSpec("town_code", ColumnKind.DIGITS, required=True, digits=9, ref="towns"),
+        _text("name", 64, required=True),
+        _text("short_name", 64),
+        _choice("unit_type", UNIT_TYPES, default="village_committee"),
+    ),
+    unique=(("code",),),
+    key="code",
+)
+ALIASES = SheetSpec(
+    "aliases",
+    (
+        _text("alias", 128, required=True),
+        ColumnSpec("community_code", ColumnKind.DIGITS, required=True, digits=12, ref="communities"),
+        _choice("kind", ALIAS_KINDS, default="other"),
+    ),
+    unique=(("alias", "community_code"),),
+)
+STATIONS = SheetSpec(
+    "stations",
+    (
+        _key("code", 32),
+        _choice("kind", tuple(k.value for k in StationKind)),
+        _text("name", 128, required=True),
+        ColumnSpec("town_code", ColumnKind.DIGITS, required=True, digits=9, ref="towns"),
+        _flag("is_model"),
+        _text("address", 256),
+        ColumnSpec("latitude", ColumnKind.FLOAT, low=-90.0, high=90.0),
+        ColumnSpec("longitude", ColumnKind.FLOAT, low=-180.0, high=180.0),
+        _text("opening_hours", 128),
+        _text("phone", 32),
+        _text("description", 2000),
+        _flag("is_demo"),
+    ),
+    unique=(("code",),),
+    key="code",
+)
+COVERAGE = SheetSpec(
+    "coverage",
+    (
+        _key("station_code", 32, ref="stations"),
+        ColumnSpec("community_code", ColumnKind.DIGITS, required=True, digits=12, ref="communities"),
+    ),
+    unique=(("community_code",),),  # a community is served by exactly one station
+)
+DEPUTIES = SheetSpec(
+    "deputies",
+    (
+        _key("code", 32),
+        _text("name", 64, required=True),
+        _choice("level", tuple(v.value for v in DeputyLevel)),
+        _text("title", 128),
+        _text("profile", 2000),
+        ColumnSpec("active", ColumnKind.BOOL, default=True),
+        _flag("is_demo"),
+    ),
+    unique=(("code",),),
+    key="code",
+)
+DEPUTY_STATIONS = SheetSpec(
+    "deputy_stations",
+    (_key("deputy_code", 32, ref="deputies"), _key("station_code", 32, ref="stations")),
+    unique=(("deputy_code", "station_code"),),
+)
+MEETINGS = SheetSpec(
+    "meetings",
+    (
+        _key("code", 48),
+        _key("station_code", 32, ref="stations"),
+        _choice("kind", tuple(v.value for v in MeetingKind)),
+        ColumnSpec("starts_at", ColumnKind.DATETIME, required=True),
+        ColumnSpec("ends_at", ColumnKind.DATETIME, required=True),
+        _text("place", 256),
+        _text("topic", 256),
+        _choice("status", tuple(v.value for v in MeetingStatus), default="planned"),
+        ColumnSpec("deputy_codes", ColumnKind.KEY_LIST, max_len=4000, default=(), ref="deputies"),
+        _text("notes", MAX_CELL_CHARS),
+        _flag("is_demo"),
+    ),
+    unique=(("code",),),
+    key="code",
+)
+
+SHEETS: tuple[SheetSpec, ...] = (
+    TOWNS, COMMUNITIES, ALIASES, STATIONS, COVERAGE, DEPUTIES, DEPUTY_STATIONS, MEETINGS,
+)
+SHEET_NAMES: tuple[str, ...] = tuple(s.name for s in SHEETS)
+SHEET_BY_NAME: dict[str, SheetSpec] = {s.name: s for s in SHEETS}

@@ -1,0 +1,162 @@
+"""Write validated records into the database, upserting by stable codes.
+
+Rules: towns, communities, stations, deputies and meetings are inserted or updated by their code
+(nothing is deleted); an alias is keyed by (alias, community); a community's coverage row is
+replaced; the file is authoritative for the stations of every deputy it names (in ``deputies`` or
+``deputy_stations``) and for the deputies of every meeting in ``meetings``. Bulk statements, no
+per-row ORM objects: a district of a few thousand rows is written in well under a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..models import (
+    AddressAlias,
+    Community,
+    Deputy,
+    DeputyStation,
+    Meeting,
+    MeetingDeputy,
+    Station,
+    StationCoverage,
+    Town,
+)
+from .validation import Dataset, Record
+
+__all__ = ["write_dataset"]
+
+_CHUNK = 500  # keeps IN (...) lists well below every backend's parameter limit
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+async def _ids_by_code(session: AsyncSession, model: Any, codes: Iterable[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(set(codes))):
+        rows = await session.execute(select(model.code, model.id).where(model.code.in_(chunk)))
+        found.update({code: id_ for code, id_ in rows})
+    return found
+
+
+async def _existing_codes(session: AsyncSession, model: Any, codes: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(sorted(set(codes))):
+        found.update(await session.scalars(select(model.code).where(model.code.in_(chunk))))
+    return found
+
+
+async def _upsert_by_code(session: AsyncSession, model: Any, rows: list[Record]) -> None:
+    """Insert new codes, update known ones; ``model.code`` is the primary key or unique."""
+    if not rows:
+        return
+    codes = [row["code"] for row in rows]
+    if "id" in model.__table__.c:
+        ids = await _ids_by_code(session, model, codes)
+        updates = [{**row, "id": ids[row["code"]]} for row in rows if row["code"] in ids]
+        inserts = [row for row in rows if row["code"] not in ids]
+    else:
+        known = await _existing_codes(session, model, codes)
+        updates = [row for row in rows if row["code"] in known]
+        inserts = [row for row in rows if row["code"] not in known]
+    if updates:
+        await session.execute(update(model), updates)
+    if inserts:
+        await session.execute(insert(model), inserts)
+
+
+async def _write_aliases(session: AsyncSession, rows: list[Record]) -> None:
+    if not rows:
+        return
+    keys = [(r["alias"], r["community_code"]) for r in rows]
+    existing: dict[tuple[str, str], int] = {}
+    for chunk in _chunks(keys):
+        found = await session.execute(
+            select(AddressAlias.alias, AddressAlias.community_code, AddressAlias.id).where(
+                tuple_(AddressAlias.alias, AddressAlias.community_code).in_(chunk)
+            )
+        )
+        existing.update({(a, c): id_ for a, c, id_ in found})
+    updates = [{"id": existing[k], "kind": r["kind"]} for k, r in zip(keys, rows) if k in existing]
+    inserts = [r for k, r in zip(keys, rows) if k not in existing]
+    if updates:
+        await session.execute(update(AddressAlias), updates)
+    if inserts:
+        await session.execute(insert(AddressAlias), inserts)
+
+
+async def _replace_links(
+    session: AsyncSession,
+    table: Any,
+    owner_column: Any,
+    owners: Iterable[int],
+    links: list[dict[str, int]],
+) -> None:
+    for chunk in _chunks(sorted(set(owners))):
+        await session.execute(delete(table).where(owner_column.in_(chunk)))
+    if links:
+        await session.execute(insert(table), links)
+
+
+async def write_dataset(session: AsyncSession, data: Dataset) -> dict[str, int]:
+    """Upsert every sheet of ``data`` in dependency order; returns rows per sheet."""
+    sheets = data.sheets
+    await _upsert_by_code(session, Town, sheets.get("towns", []))
+    await _upsert_by_code(session, Community, sheets.get("communities", []))
+    await _write_aliases(session, sheets.get("aliases", []))
+    await _upsert_by_code(session, Station, sheets.get("stations", []))
+    await _upsert_by_code(session, Deputy, sheets.get("deputies", []))
+    await _write_coverage(session, sheets.get("coverage", []))
+    await _write_deputy_stations(session, sheets.get("deputies", []), sheets.get("deputy_stations", []))
+    await _write_meetings(session, sheets.get("meetings", []))
+    await session.flush()
+    return data.counts()
+
+
+async def _write_coverage(session: AsyncSession, rows: list[Record]) -> None:
+    stations = await _ids_by_code(session, Station, (r["station_code"] for r in rows))
+    communities = [r["community_code"] for r in rows]
+    for chunk in _chunks(communities):
+        await session.execute(delete(StationCoverage).where(StationCoverage.community_code.in_(chunk)))
+    links = [{"station_id": stations[r["station_code"]], "community_code": r["community_code"]} for r in rows]
+    if links:
+        await session.execute(insert(StationCoverage), links)
+
+
+async def _write_deputy_stations(
+    session: AsyncSession, deputies: list[Record], rows: list[Record]
+) -> None:
+    named = {r["code"] for r in deputies} | {r["deputy_code"] for r in rows}
+    deputy_ids = await _ids_by_code(session, Deputy, named)
+    station_ids = await _ids_by_code(session, Station, (r["station_code"] for r in rows))
+    links = [
+        {"deputy_id": deputy_ids[r["deputy_code"]], "station_id": station_ids[r["station_code"]]}
+        for r in rows
+    ]
+    await _replace_links(session, DeputyStation, DeputyStation.deputy_id, deputy_ids.values(), links)
+
+
+async def _write_meetings(session: AsyncSession, rows: list[Record]) -> None:
+    if not rows:
+        return
+    station_ids = await _ids_by_code(session, Station, (r["station_code"] for r in rows))
+    meetings = []
+    for r in rows:
+        fields = {k: v for k, v in r.items() if k not in ("station_code", "deputy_codes")}
+        meetings.append({**fields, "station_id": station_ids[r["station_code"]]})
+    await _upsert_by_code(session, Meeting, meetings)
+    meeting_ids = await _ids_by_code(session, Meeting, (r["code"] for r in rows))
+    deputy_ids = await _ids_by_code(session, Deputy, (c for r in rows for c in r["deputy_codes"]))
+    links = [
+        {"meeting_id": meeting_ids[r["code"]], "deputy_id": deputy_ids[c]}
+        for r in rows
+        for c in r["deputy_codes"]
+    ]
+    await _replace_links(session, MeetingDeputy, MeetingDeputy.meeting_id, meeting_ids.values(), links)
