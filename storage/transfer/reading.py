@@ -27,6 +27,7 @@ class RawSheet:
     name: str
     header: list[str]
     rows: list[tuple[int, list[Cell]]] = field(default_factory=list)  # (spreadsheet row, cells)
+    complete: bool = True  # False when reading stopped early (a problem says why)
 
 
 def read_raw(path: Path) -> tuple[dict[str, RawSheet], list[Problem]]:
@@ -120,6 +121,7 @@ def _read_worksheet(name: str, rows: object) -> tuple[RawSheet, Problem | None]:
             sheet.header = _header(values)
             continue
         if number > MAX_ROWS + 1:
+            sheet.complete = False
             return sheet, Problem("too_many_rows", sheet=name, fields={"limit": MAX_ROWS})
         _add_row(sheet, number, list(values))
     return sheet, None
@@ -166,9 +168,11 @@ def _read_csv_text(name: str, text: str) -> tuple[RawSheet, Problem | None]:
                 sheet.header = _header(values)
                 continue
             if number > MAX_ROWS + 1:
+                sheet.complete = False
                 return sheet, Problem("too_many_rows", sheet=name, fields={"limit": MAX_ROWS})
             _add_row(sheet, number, list(values))
     except csv.Error:
+        sheet.complete = False
         # The csv module refuses fields over its limit (and broken quoting): say where.
         return sheet, Problem("bad_csv", sheet=name, row=number + 1)
     return sheet, None

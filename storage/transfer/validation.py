@@ -21,6 +21,8 @@ Record = dict[str, Any]
 class ParsedSheet:
     spec: SheetSpec
     rows: list[tuple[int, Record]] = field(default_factory=list)  # (spreadsheet row, record)
+    keys: set[str] = field(default_factory=set)  # defined keys, also of rows with other problems
+    complete: bool = True  # all rows were read, so a key not in ``keys`` is really missing
 
 
 @dataclass(slots=True)
@@ -48,9 +50,9 @@ def parse_sheets(
         problems.extend(header_problems)
         if header_problems:
             continue
-        result = ParsedSheet(spec)
+        result = ParsedSheet(spec, complete=sheet.complete)
         for number, cells in sheet.rows:
-            record = _parse_row(spec, sheet.header, number, cells, tz, problems)
+            record = _parse_row(spec, sheet.header, number, cells, tz, problems, result.keys)
             if record is not None:
                 result.rows.append((number, record))
         problems.extend(_duplicates(result))
@@ -90,6 +92,7 @@ def _parse_row(
     cells: list[Any],
     tz: ZoneInfo,
     problems: list[Problem],
+    keys: set[str],
 ) -> Record | None:
     values = dict(zip(header, cells))
     record: Record = {}
@@ -100,6 +103,8 @@ def _parse_row(
         except BadCell as bad:
             ok = False
             problems.append(Problem(bad.code, spec.name, number, column.name, bad.fields))
+    if spec.key is not None and spec.key in record:
+        keys.add(record[spec.key])  # other rows may refer to it even if this row has problems
     if not ok:
         return None
     for problem in _row_rules(spec.name, number, record):
@@ -147,17 +152,16 @@ def _duplicates(sheet: ParsedSheet) -> list[Problem]:
 
 def _file_keys(parsed: dict[str, ParsedSheet], target: str) -> set[str]:
     sheet = parsed.get(target)
-    if sheet is None or sheet.spec.key is None:
-        return set()
-    return {record[sheet.spec.key] for _, record in sheet.rows}
+    return sheet.keys if sheet is not None else set()
 
 
 def _references(parsed: dict[str, ParsedSheet]) -> Iterable[tuple[str, int, str, str, str]]:
     """(sheet, row, column, target sheet, code) for every reference in the file."""
     for name, sheet in parsed.items():
         for column in sheet.spec.columns:
-            if column.ref is None:
-                continue
+            target = parsed.get(column.ref) if column.ref else None
+            if target is None or not target.complete:
+                continue  # a missing or unreadable target sheet is reported once, not per row
             for number, record in sheet.rows:
                 value = record[column.name]
                 items = value if column.kind is ColumnKind.KEY_LIST else (value,)
