@@ -1,0 +1,191 @@
+"""The outbox: written with the change, claimed under a lease, never lost, never sent to a
+resident who blocked the bot, card edits coalesced."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from lifecycle_world import T0, build_world, new_suggestion
+from sqlalchemy import select
+
+from storage import Database, outbox
+from storage.models import OutboxMessage, OutboxStatus, Resident, Suggestion
+
+STAFF_CHAT = -100123
+RESIDENT_CHAT = 1000  # chat of the world's first resident
+
+
+async def _enqueue_many(db: Database, n: int, *, chat_id: int = 555) -> list[int]:
+    async with db.unit_of_work() as s:
+        rows = [
+            await outbox.enqueue(
+                s, chat_id=chat_id + i, method="sendMessage", payload={"text": f"#{i}"}, now=T0
+            )
+            for i in range(n)
+        ]
+        return [r.id for r in rows if r is not None]
+
+
+async def test_a_rolled_back_change_leaves_no_message(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.unit_of_work() as s:
+            await outbox.enqueue(s, chat_id=1, method="sendMessage", payload={"text": "x"}, now=T0)
+            raise RuntimeError("the change failed")
+    async with db.reading() as s:
+        assert await outbox.depth(s) == 0
+
+
+async def test_claim_lease_send_and_depth(db: Database) -> None:
+    ids = await _enqueue_many(db, 5)
+    async with db.unit_of_work() as s:
+        late = await outbox.enqueue(
+            s, chat_id=9, method="sendMessage", payload={"text": "later"},
+            not_before=T0 + timedelta(minutes=5), now=T0,
+        )
+        assert late is not None
+    async with db.unit_of_work() as s:
+        claimed = await outbox.claim_due(s, owner="w1", now=T0, limit=3)
+        assert [r.id for r in claimed] == ids[:3]
+        assert all(r.lease_owner == "w1" and r.attempts == 1 for r in claimed)
+    async with db.unit_of_work() as s:  # leased rows are not claimed again; the late one waits
+        again = await outbox.claim_due(s, owner="w2", now=T0 + timedelta(seconds=1), limit=10)
+        assert [r.id for r in again] == ids[3:]
+        await outbox.mark_sent(s, ids[0], now=T0, message_id=77)
+        await outbox.mark_retry(s, ids[1], not_before=T0 + timedelta(seconds=30), error="429")
+        await outbox.mark_failed(s, ids[2], now=T0, error="400 Bad Request: chat not found")
+    async with db.reading() as s:
+        assert await outbox.depth(s) == 4  # ids[1] (retry), ids[3:], late
+        sent = await s.get(OutboxMessage, ids[0])
+        assert sent is not None and (sent.status, sent.result_message_id) == (OutboxStatus.SENT, 77)
+    async with db.unit_of_work() as s:
+        due = await outbox.claim_due(s, owner="w1", now=T0 + timedelta(minutes=6), limit=10)
+        # the retry and the late one are due; w2 never reported on ids[3:] and its 30 s lease
+        # ran out, so those come back too; sent and failed rows never do
+        assert [r.id for r in due] == [*ids[3:], ids[1], late.id]  # ordered by not_before
+
+
+async def test_a_dead_workers_rows_come_back_after_the_lease(db: Database) -> None:
+    ids = await _enqueue_many(db, 2)
+    async with db.unit_of_work() as s:
+        await outbox.claim_due(s, owner="dies", now=T0, limit=10, lease_seconds=30)
+    # the worker is killed here: it never marks anything
+    async with db.unit_of_work() as s:
+        assert await outbox.claim_due(s, owner="w2", now=T0 + timedelta(seconds=29), limit=10) == []
+    async with db.unit_of_work() as s:
+        back = await outbox.claim_due(s, owner="w2", now=T0 + timedelta(seconds=30), limit=10)
+    assert [r.id for r in back] == ids
+    assert all(r.attempts == 2 and r.lease_owner == "w2" for r in back)
+
+
+async def test_a_blocked_resident_is_dropped_and_not_written_to_again(db: Database) -> None:
+    w = await build_world(db)
+    async with db.unit_of_work() as s:
+        first = await outbox.enqueue(
+            s, chat_id=RESIDENT_CHAT, method="sendMessage", payload={"text": "答复"},
+            resident_id=w.resident.id, now=T0,
+        )
+        second = await outbox.enqueue(
+            s, chat_id=RESIDENT_CHAT, method="sendMessage", payload={"text": "评价"}, now=T0
+        )
+        other = await outbox.enqueue(
+            s, chat_id=1001, method="sendMessage", payload={"text": "x"}, now=T0
+        )
+        assert first and second and other
+    async with db.unit_of_work() as s:
+        dropped = await outbox.mark_dropped(
+            s, first.id, now=T0, error="Forbidden: bot was blocked by the user"
+        )
+    assert dropped == 2
+    async with db.unit_of_work() as s:
+        resident = await s.get(Resident, w.resident.id)
+        assert resident is not None and resident.blocked_at == T0
+        assert await outbox.enqueue(
+            s, chat_id=RESIDENT_CHAT, method="sendMessage", payload={"text": "?"}, now=T0
+        ) is None
+        assert await outbox.enqueue(
+            s, chat_id=42, method="sendMessage", payload={"text": "?"},
+            resident_id=w.resident.id, now=T0,
+        ) is None
+        statuses = {
+            r.id: r.status for r in await s.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        }
+    assert statuses == {
+        first.id: OutboxStatus.DROPPED, second.id: OutboxStatus.DROPPED,
+        other.id: OutboxStatus.PENDING,
+    }
+
+
+async def test_card_edits_coalesce_and_learn_where_the_card_is(db: Database) -> None:
+    w = await build_world(db)
+    async with db.unit_of_work() as s:
+        sug = await new_suggestion(s, w)
+        card = await outbox.enqueue(
+            s, chat_id=STAFF_CHAT, method="sendMessage", purpose=outbox.STAFF_CARD,
+            payload={"text": "card v1", "message_thread_id": 7}, suggestion_id=sug.id, now=T0,
+        )
+        e1 = await outbox.enqueue_card_edit(
+            s, suggestion_id=sug.id, chat_id=STAFF_CHAT, payload={"text": "card v2"}, now=T0
+        )
+        e2 = await outbox.enqueue_card_edit(
+            s, suggestion_id=sug.id, chat_id=STAFF_CHAT, payload={"text": "card v3"}, now=T0
+        )
+        assert card is not None and e1.id == e2.id and "message_id" not in e2.payload
+    async with db.unit_of_work() as s:
+        claimed = await outbox.claim_due(s, owner="w", now=T0, limit=1)
+        assert [r.id for r in claimed] == [card.id]
+        await outbox.mark_sent(s, card.id, now=T0, message_id=4321)
+    async with db.unit_of_work() as s:
+        stored = await s.get(Suggestion, sug.id)
+        assert stored is not None
+        assert (stored.card_chat_id, stored.card_message_id, stored.card_thread_id) == (
+            STAFF_CHAT, 4321, 7,
+        )
+        edit = await s.get(OutboxMessage, e1.id)
+        assert edit is not None and edit.payload == {"text": "card v3", "message_id": 4321}
+        claimed = await outbox.claim_due(s, owner="w", now=T0, limit=10)
+        assert [r.id for r in claimed] == [e1.id]
+    async with db.unit_of_work() as s:  # the waiting edit is leased: a new change gets a new row
+        e3 = await outbox.enqueue_card_edit(
+            s, suggestion_id=sug.id, chat_id=STAFF_CHAT, payload={"text": "card v4"}, now=T0
+        )
+    assert e3.id != e1.id and e3.payload == {"text": "card v4", "message_id": 4321}
+
+
+async def test_concurrent_claimers_never_share_a_row(db: Database) -> None:
+    ids = await _enqueue_many(db, 60)
+
+    async def worker(name: str) -> list[int]:
+        got: list[int] = []
+        while True:
+            async with db.unit_of_work() as s:
+                rows = await outbox.claim_due(s, owner=name, now=T0, limit=7)
+                await asyncio.sleep(0)
+            if not rows:
+                return got
+            got.extend(r.id for r in rows)
+
+    results = await asyncio.gather(*(worker(f"w{i}") for i in range(4)))
+    flat = [i for part in results for i in part]
+    assert sorted(flat) == ids and len(flat) == len(set(flat))
+
+
+@pytest.mark.postgres
+async def test_skip_locked_lets_a_second_process_claim_other_rows(db: Database) -> None:
+    if db.is_sqlite:
+        pytest.skip("SQLite has one writer: there is no second claimer to overlap with")
+    ids = await _enqueue_many(db, 10)
+    other = Database(db.url.render_as_string(hide_password=False))  # another "process"
+    try:
+        async with db.unit_of_work() as first:
+            mine = await outbox.claim_due(first, owner="p1", now=T0, limit=6)
+            # p1 has not committed: its rows are locked, not yet visibly leased
+            async with other.unit_of_work() as second:
+                theirs = await asyncio.wait_for(
+                    outbox.claim_due(second, owner="p2", now=T0, limit=10), timeout=5
+                )
+        assert [r.id for r in mine] == ids[:6]
+        assert [r.id for r in theirs] == ids[6:]
+    finally:
+        await other.dispose()
