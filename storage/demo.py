@@ -55,10 +55,15 @@ def _fraction(key: str, salt: str) -> float:
 def allocate(sizes: dict[str, int], total: int) -> dict[str, int]:
     """Split ``total`` over keys in proportion to ``sizes`` (largest remainder, ≥ 1, ≤ size)."""
     whole = sum(sizes.values())
-    shares = {k: max(1, min(n, total * n // whole)) for k, n in sizes.items()}
-    remainders = sorted(sizes, key=lambda k: (-(total * sizes[k] % whole), k))
+    if not len(sizes) <= total <= whole:
+        raise ValueError("cannot give every key at least one and at most its size")
+    shares = {k: max(1, total * n // whole) for k, n in sizes.items()}
+    by_remainder = sorted(sizes, key=lambda k: (-(total * sizes[k] % whole), k))
+    while sum(shares.values()) > total:  # the minimum of one overshot: take from the largest
+        largest = max(shares, key=lambda k: (shares[k], -by_remainder.index(k)))
+        shares[largest] -= 1
     while sum(shares.values()) < total:
-        for k in remainders:
+        for k in by_remainder:
             if sum(shares.values()) < total and shares[k] < sizes[k]:
                 shares[k] += 1
     return shares
