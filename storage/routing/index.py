@@ -1,0 +1,224 @@
+"""The name index: exact keys, pinyin keys and a gram shortlist, built once, read many times.
+
+Every community contributes its stem (金叵罗) and its short name (金叵罗村); every alias its
+folded text. Fuzzy matching never scans everything: character bigrams and pinyin-syllable bigrams
+shortlist at most ``SHORTLIST`` entries, and rapidfuzz scores only those.
+"""
+
+from __future__ import annotations
+
+import heapq
+from array import array
+from collections.abc import Iterable, Sequence
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .entries import AliasEntry, CommunityEntry, community_stem, official_base
+from .keys import (
+    PinyinKeys,
+    hanzi_bigrams,
+    initials,
+    latin_trigrams,
+    skip_bigrams,
+    syllable_bigrams,
+    syllable_skips,
+)
+from .normalize import fold_forms, prepare
+
+__all__ = ["NameIndex", "Scored", "SHORTLIST"]
+
+SHORTLIST = 64
+_COMMON_GRAM = 5000  # a gram shared by more entries than this does not shortlist
+_ANY_KIND = ""  # alias entries match whatever suffix was typed
+_PINYIN_WEIGHT = 0.9  # a pinyin-only likeness counts a little less than the same in hanzi
+
+Scored = list[tuple[int, float]]  # (community index, score in 0..1)
+_Bucket = dict[str, "int | tuple[int, ...]"]
+
+
+def _add(bucket: _Bucket, key: str, value: int) -> None:
+    have = bucket.get(key)
+    if have is None:
+        bucket[key] = value
+    elif isinstance(have, int):
+        if have != value:
+            bucket[key] = (have, value)
+    elif value not in have:
+        bucket[key] = (*have, value)
+
+
+def _get(bucket: _Bucket, key: str) -> tuple[int, ...]:
+    have = bucket.get(key)
+    if have is None:
+        return ()
+    return (have,) if isinstance(have, int) else have
+
+
+def _similarities(query: Sequence[str], choices: list[Sequence[str]]) -> list[float]:
+    """Normalised Levenshtein similarity (0..1) of ``query`` to each choice, in order.
+
+    Edit distance is how typing goes wrong (one substituted, dropped or extra character); Indel
+    ratio would count a substitution twice and rank 张庄子 as close to 张龙庄 as 张家庄 is.
+    """
+    scores = [0.0] * len(choices)
+    for _, score, i in process.extract(query, choices, scorer=Levenshtein.normalized_similarity, limit=None):
+        scores[i] = score
+    return scores
+
+
+class NameIndex:
+    """Entries are name forms (a community's stem, or an alias) pointing at a community."""
+
+    def __init__(self, communities: Sequence[CommunityEntry], town_of: Sequence[int]) -> None:
+        self.communities = communities
+        self.town_of = town_of
+        self.pinyin = PinyinKeys()
+        self.entry_stem: list[str] = []
+        self.entry_pinyin: list[str] = []
+        self.entry_community = array("i")
+        self.entry_kind: list[str] = []
+        self.exact: _Bucket = {}  # hanzi key → entry ids
+        self.by_pinyin: _Bucket = {}  # toneless pinyin of a stem → entry ids
+        self.by_initials: _Bucket = {}
+        self.grams: dict[str, list[int]] = {}
+        self.town_entries: dict[int, list[int]] = {}
+
+    @classmethod
+    def build(
+        cls,
+        communities: Sequence[CommunityEntry],
+        town_of: Sequence[int],
+        aliases: Iterable[tuple[AliasEntry, int]] = (),
+    ) -> NameIndex:
+        index = cls(communities, town_of)
+        for i, community in enumerate(communities):
+            stem = community_stem(community.short_name, community.unit_type)
+            keys = [community.short_name] if stem != community.short_name else []
+            index._add_entry(stem, i, community.unit_type, keys)
+            base = official_base(community.name)
+            if base != stem and len(base) >= 2:  # 四合村 (四合村村民委员会) beside 四合
+                index._add_entry(base, i, community.unit_type, [])
+        for alias, i in aliases:
+            prepared = prepare(alias.alias)
+            if prepared.script != "hanzi" or not prepared.text:
+                continue
+            forms = fold_forms(prepared.text)
+            index._add_entry(forms[-1][0], i, _ANY_KIND, [form for form, _ in forms[:-1]])
+        return index
+
+    def _add_entry(self, stem: str, community: int, kind: str, extra_keys: list[str]) -> None:
+        entry = len(self.entry_stem)
+        syllables = self.pinyin.syllables(stem)
+        self.entry_stem.append(stem)
+        self.entry_pinyin.append(" ".join(syllables))
+        self.entry_community.append(community)
+        self.entry_kind.append(kind)
+        _add(self.by_pinyin, "".join(syllables), entry)
+        for key in (stem, *extra_keys):
+            if len(key) >= 2:
+                _add(self.exact, key, entry)
+            if key != stem:
+                _add(self.by_pinyin, "".join(self.pinyin.syllables(key)), entry)
+        _add(self.by_initials, initials(syllables), entry)
+        grams = {*hanzi_bigrams(stem), *skip_bigrams(stem)}
+        grams.update(syllable_bigrams(syllables), syllable_skips(syllables), latin_trigrams("".join(syllables)))
+        for gram in grams:
+            self.grams.setdefault(gram, []).append(entry)
+        self.town_entries.setdefault(self.town_of[community], []).append(entry)
+
+    # --- lookups -------------------------------------------------------------------------------
+
+    def _in_scope(self, entries: Iterable[int], town: int | None, hint: str | None) -> list[int]:
+        kept = [e for e in entries if town is None or self.town_of[self.entry_community[e]] == town]
+        if hint:
+            hinted = [e for e in kept if self.entry_kind[e] in (hint, _ANY_KIND)]
+            return hinted or kept
+        return kept
+
+    def _communities(self, entries: Iterable[int], score: float) -> Scored:
+        seen: dict[int, float] = {}
+        for e in entries:
+            seen.setdefault(self.entry_community[e], score)
+        return list(seen.items())
+
+    def exact_forms(self, forms: list[tuple[str, str | None]], town: int | None) -> Scored:
+        """Communities named exactly by the first form that names any (in ``town`` if given)."""
+        for form, hint in forms:
+            hits = self._in_scope(_get(self.exact, form), town, hint)
+            if hits:
+                return self._communities(hits, 1.0)
+        return []
+
+    def pinyin_forms(self, keys: list[tuple[str, str | None]], town: int | None, score: float) -> Scored:
+        """Homophones (金坡罗 → jinpoluo) and typed pinyin: the first key that names any."""
+        for key, hint in keys:
+            hits = self._in_scope(_get(self.by_pinyin, key), town, hint)
+            if hits:
+                return self._communities(hits, score)
+        return []
+
+    def initials_of(self, key: str, town: int | None, score: float) -> Scored:
+        return self._communities(self._in_scope(_get(self.by_initials, key), town, None), score)
+
+    def contained(self, text: str, town: int | None, ends: Sequence[str]) -> Scored:
+        """The longest suffixed name inside free text (我家在金叵罗村东头 → 金叵罗村)."""
+        best: tuple[int, Scored] = (0, [])
+        for end in range(len(text), 1, -1):
+            if not text.endswith(ends, 0, end):
+                continue
+            for start in range(0, end - 1):
+                if end - start <= best[0]:
+                    break
+                found = self.exact_forms(fold_forms(text[start:end]), town)
+                if found:
+                    best = (end - start, found)
+                    break
+        return best[1]
+
+    # --- fuzzy ---------------------------------------------------------------------------------
+
+    def shortlist(self, grams: list[str], town: int | None) -> list[int]:
+        if town is not None:
+            local = self.town_entries.get(town, [])
+            if len(local) <= SHORTLIST:
+                return local
+        counts: dict[int, int] = {}
+        for gram in grams:
+            posting = self.grams.get(gram)
+            if not posting or len(posting) > _COMMON_GRAM:
+                continue
+            for e in posting:
+                counts[e] = counts.get(e, 0) + 1
+        if town is not None:
+            counts = {e: n for e, n in counts.items() if self.town_of[self.entry_community[e]] == town}
+        if len(counts) <= SHORTLIST:
+            return list(counts)
+        return heapq.nlargest(SHORTLIST, counts, key=counts.__getitem__)
+
+    def fuzzy_hanzi(self, stem: str, syllables: list[str], town: int | None) -> Scored:
+        grams = hanzi_bigrams(stem) + skip_bigrams(stem) + syllable_bigrams(syllables)
+        grams += syllable_skips(syllables)
+        entries = self.shortlist(grams, town)
+        if not entries:
+            return []
+        by_char = _similarities(stem, [self.entry_stem[e] for e in entries])
+        by_sound = _similarities(syllables, [self.entry_pinyin[e].split() for e in entries])
+        scored = [(e, max(c, _PINYIN_WEIGHT * s)) for e, c, s in zip(entries, by_char, by_sound)]
+        return self._best_per_community(scored)
+
+    def fuzzy_latin(self, text: str, syllables: list[str], town: int | None) -> Scored:
+        grams = syllable_bigrams(syllables) + syllable_skips(syllables) + latin_trigrams(text)
+        entries = self.shortlist(grams, town)
+        if not entries:
+            return []
+        by_sound = _similarities(text, [self.entry_pinyin[e].replace(" ", "") for e in entries])
+        return self._best_per_community(list(zip(entries, by_sound)))
+
+    def _best_per_community(self, scored: list[tuple[int, float]]) -> Scored:
+        best: dict[int, float] = {}
+        for e, score in scored:
+            c = self.entry_community[e]
+            if score > best.get(c, -1.0):
+                best[c] = score
+        return sorted(best.items(), key=lambda item: -item[1])
