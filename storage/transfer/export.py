@@ -144,16 +144,23 @@ def write_xlsx(path: Path, tables: dict[str, list[tuple[Any, ...]]], tz: ZoneInf
         sheet = book.create_sheet(spec.name)
         sheet.append(list(spec.column_names))
         for row in tables[spec.name]:
-            sheet.append([_xlsx_cell(v, tz) for v in row])
+            sheet.append([_xlsx_cell(sheet, v, tz) for v in row])
     book.save(path)
 
 
-def _xlsx_cell(value: Any, tz: ZoneInfo) -> Any:
+def _xlsx_cell(sheet: Any, value: Any, tz: ZoneInfo) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
     if value is None:
         return None
     if isinstance(value, float):
         return value  # coordinates stay numbers in the spreadsheet
-    return format_cell(value, tz)
+    text = format_cell(value, tz)
+    if isinstance(text, str) and text.startswith("="):
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"  # text, never a formula: "=HYPERLINK(…)" in a name stays a name
+        return cell
+    return text
 
 
 def is_workbook_path(path: Path) -> bool:

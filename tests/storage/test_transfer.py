@@ -338,3 +338,23 @@ async def test_workbook_without_any_known_sheet(db: Database, tmp_path: Path) ->
     book.save(path)
     problems = await refused(db, path)
     assert [p.code for p in problems] == ["missing_sheet"] * 8
+
+
+async def test_text_that_looks_like_a_formula_stays_text(db: Database, tmp_path: Path) -> None:
+    folder = example_folder(tmp_path)
+    edit_cell(folder, "stations", 2, "name", '=HYPERLINK("http://example.com","点我")')
+    async with db.unit_of_work() as session:
+        await import_path(session, folder, tz=TZ)
+    async with db.reading() as session:
+        await export_path(session, tmp_path / "out.xlsx", tz=TZ)
+    book = load_workbook(tmp_path / "out.xlsx")
+    cell = book["stations"]["C3"]  # exports are sorted by code: EX-GL-01, EX-GL-H, …
+    assert (cell.data_type, cell.value) == ("s", '=HYPERLINK("http://example.com","点我")')
+    other = Database(f"sqlite+aiosqlite:///{tmp_path / 'other.sqlite3'}")
+    await other.create_all()
+    async with other.unit_of_work() as session:
+        await import_path(session, tmp_path / "out.xlsx", tz=TZ)
+    async with other.reading() as session:
+        name = await session.scalar(select(Station.name).where(Station.code == "EX-GL-H"))
+    await other.dispose()
+    assert name == '=HYPERLINK("http://example.com","点我")'
