@@ -52,6 +52,10 @@ def _fraction(key: str, salt: str) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
+def _offset(centre: float, spread: float, code: str, axis: str) -> float:
+    return round(centre + spread * (2 * _fraction(code, axis) - 1), 5)
+
+
 def allocate(sizes: dict[str, int], total: int) -> dict[str, int]:
     """Split ``total`` over keys in proportion to ``sizes`` (largest remainder, ≥ 1, ≤ size)."""
     whole = sum(sizes.values())
@@ -106,28 +110,33 @@ class _Builder:
             })
         self.sheets.setdefault("aliases", [])
 
-    def station(self, code: str, kind: str, town: TownDivision, name: str, address: str,
+    def station(self, code: str, kind: str, town: TownDivision, texts: dict[str, str],
                 number: int, *, model: bool = False, centre_of: str | None = None) -> None:
-        v = self.vocab
-        town_no = [t.code for t in self.divisions.towns].index(centre_of or town.code)
-        lat, lon = v["centres"][centre_of or town.code]
+        """One station near the centre of ``centre_of`` (default: its own town)."""
+        v, place = self.vocab, centre_of or town.code
+        lat, lon = v["centres"][place]
         spread = 0.003 if kind == "home" else 0.03
-        located = kind == "home" or _fraction(code, "located") > 0.12
-        hours = v["home_hours"] if kind == "home" else v["station_hours"][number % len(v["station_hours"])]
+        located = kind == "home" or _fraction(code, "located") > 0.12  # most have coordinates
+        hours = v["station_hours"][number % len(v["station_hours"])]
+        town_no = [t.code for t in self.divisions.towns].index(place)
         self.add("stations", {
-            "code": code, "kind": kind, "name": name, "town_code": town.code, "is_model": model,
-            "address": address,
-            "latitude": round(lat + spread * (2 * _fraction(code, "lat") - 1), 5) if located else None,
-            "longitude": round(lon + spread * (2 * _fraction(code, "lon") - 1), 5) if located else None,
-            "opening_hours": hours, "phone": v["phone"].format(town=town_no, station=number),
+            "code": code, "kind": kind, "name": texts["name"], "town_code": town.code,
+            "is_model": model, "address": texts["address"],
+            "latitude": _offset(lat, spread, code, "lat") if located else None,
+            "longitude": _offset(lon, spread, code, "lon") if located else None,
+            "opening_hours": v["home_hours"] if kind == "home" else hours,
+            "phone": v["phone"].format(town=town_no, station=number),
             "description": v["description"], "is_demo": True,
         })
         self.town_stations.setdefault(town.code, []).append(code)
-        self.addresses[code] = address
+        self.addresses[code] = texts["address"]
+
+    def texts(self, name: str, address: str, **fields: str) -> dict[str, str]:
+        v = self.vocab
+        return {"name": v[name].format(**fields), "address": v[address].format(**fields)}
 
     def stations_sheets(self) -> None:
-        v = self.vocab
-        zone, host = v["zone"]["town"], v["zone"]["host_town"]
+        zone, host = self.vocab["zone"]["town"], self.vocab["zone"]["host_town"]
         towns = {t.code: t for t in self.divisions.towns}
         sizes = {code: len(self.divisions.communities_of(code)) for code in towns if code != zone}
         shares = allocate(sizes, STATION_TOTAL - 1)  # one station is the zone's
@@ -135,21 +144,20 @@ class _Builder:
         for code, town in towns.items():
             if code == zone:
                 continue
-            self.station(f"H{code}", "home", town, v["home_name"].format(town=town.name),
-                         v["home_address"].format(town=town.name), 0)
+            self.station(f"H{code}", "home", town,
+                         self.texts("home_name", "home_address", town=town.name), 0)
             for i, block in enumerate(_blocks(self.divisions.communities_of(code), shares[code])):
-                hosted = block[len(block) // 2].short_name
                 scode = f"S{code}-{i + 1:02d}"
-                self.station(scode, "station", town, v["station_name"].format(town=town.name, host=hosted),
-                             v["station_address"].format(town=town.name, host=hosted), i + 1,
-                             model=i == 0)
+                texts = self.texts("station_name", "station_address", town=town.name,
+                                   host=block[len(block) // 2].short_name)
+                self.station(scode, "station", town, texts, i + 1, model=i == 0)
                 self.cover(scode, block)
-        zone_name, communities = towns[zone].name, self.divisions.communities_of(zone)
-        scode = f"S{zone}-01"
-        self.station(scode, "station", towns[host], v["zone_station_name"].format(zone=zone_name),
-                     v["zone_station_address"].format(zone=zone_name, host=communities[0].short_name),
-                     len(self.town_stations[host]), centre_of=zone)
-        self.cover(scode, communities)
+        communities = self.divisions.communities_of(zone)
+        texts = self.texts("zone_station_name", "zone_station_address", zone=towns[zone].name,
+                           host=communities[0].short_name)
+        self.station(f"S{zone}-01", "station", towns[host], texts, len(self.town_stations[host]),
+                     centre_of=zone)
+        self.cover(f"S{zone}-01", communities)
 
     def cover(self, station: str, block: tuple[CommunityDivision, ...]) -> None:
         for community in block:
@@ -257,5 +265,6 @@ async def load_demo(
     data = build_demo(today or datetime.now(tz).date(), tz)
     counts = await write_dataset(session, data)
     await ensure_categories(session)
-    counts["categories"] = int(await session.scalar(select(func.count()).select_from(Category)) or 0)
+    categories = await session.scalar(select(func.count()).select_from(Category))
+    counts["categories"] = int(categories or 0)
     return counts

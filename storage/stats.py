@@ -103,7 +103,8 @@ async def _rates(
         stmt = stmt.where(key.is_not(None)).group_by(key)
     medians = await _medians(session, key, joins)
     out: dict[Any, dict[str, Any]] = {}
-    for k, total, open_, n_due, n_on_time, n_resolved, n_rated, n_good in await session.execute(stmt):
+    for row in await session.execute(stmt):
+        k, total, open_, n_due, n_on_time, n_resolved, n_rated, n_good = row
         k = k if key is not None else None
         out[k] = {
             "suggestions": int(total),

@@ -167,7 +167,9 @@ def is_workbook_path(path: Path) -> bool:
     return path.suffix.lower() in (".xlsx", ".xlsm")
 
 
-async def export_path(session: AsyncSession, path: Path, *, tz: ZoneInfo | None = None) -> dict[str, int]:
+async def export_path(
+    session: AsyncSession, path: Path, *, tz: ZoneInfo | None = None
+) -> dict[str, int]:
     """Write the district to ``path`` (``*.xlsx`` → workbook, anything else → CSV folder)."""
     zone = tz or ZoneInfo("Asia/Shanghai")
     tables = await collect_tables(session)

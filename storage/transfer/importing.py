@@ -19,7 +19,9 @@ __all__ = ["import_path", "validate_path"]
 _MODELS = {"towns": Town, "communities": Community, "stations": Station, "deputies": Deputy}
 
 
-async def _known_in_database(session: AsyncSession, wanted: dict[str, set[str]]) -> dict[str, set[str]]:
+async def _known_in_database(
+    session: AsyncSession, wanted: dict[str, set[str]]
+) -> dict[str, set[str]]:
     known: dict[str, set[str]] = {}
     for target, codes in wanted.items():
         model = _MODELS[target]

@@ -142,7 +142,10 @@ def _duplicates(sheet: ParsedSheet) -> list[Problem]:
                         sheet.spec.name,
                         number,
                         key[-1],
-                        {"value": shown_value(" / ".join(map(str, value))), "first_row": first[value]},
+                        {
+                            "value": shown_value(" / ".join(map(str, value))),
+                            "first_row": first[value],
+                        },
                     )
                 )
             else:
@@ -171,7 +174,8 @@ def _references(parsed: dict[str, ParsedSheet]) -> Iterable[tuple[str, int, str,
 
 def unresolved_refs(parsed: dict[str, ParsedSheet]) -> dict[str, set[str]]:
     """Codes referred to but not defined in the file: the database must have them."""
-    keys = {target: _file_keys(parsed, target) for target in ("towns", "communities", "stations", "deputies")}
+    targets = ("towns", "communities", "stations", "deputies")
+    keys = {target: _file_keys(parsed, target) for target in targets}
     missing: dict[str, set[str]] = {target: set() for target in keys}
     for _sheet, _row, _column, target, code in _references(parsed):
         if code not in keys[target]:
@@ -181,9 +185,11 @@ def unresolved_refs(parsed: dict[str, ParsedSheet]) -> dict[str, set[str]]:
 
 def check_refs(parsed: dict[str, ParsedSheet], in_database: dict[str, set[str]]) -> list[Problem]:
     """A problem for every reference neither the file nor the database defines."""
-    keys = {target: _file_keys(parsed, target) | in_database.get(target, set()) for target in in_database}
+    keys = {target: _file_keys(parsed, target) | known for target, known in in_database.items()}
     return [
-        Problem("unknown_reference", sheet, row, column, {"value": shown_value(code), "target": target})
+        Problem(
+            "unknown_reference", sheet, row, column, {"value": shown_value(code), "target": target}
+        )
         for sheet, row, column, target, code in _references(parsed)
         if code not in keys.get(target, set())
     ]

@@ -114,7 +114,9 @@ async def write_dataset(session: AsyncSession, data: Dataset) -> dict[str, int]:
     await _upsert_by_code(session, Station, sheets.get("stations", []))
     await _upsert_by_code(session, Deputy, sheets.get("deputies", []))
     await _write_coverage(session, sheets.get("coverage", []))
-    await _write_deputy_stations(session, sheets.get("deputies", []), sheets.get("deputy_stations", []))
+    await _write_deputy_stations(
+        session, sheets.get("deputies", []), sheets.get("deputy_stations", [])
+    )
     await _write_meetings(session, sheets.get("meetings", []))
     await session.flush()
     return data.counts()
@@ -124,8 +126,13 @@ async def _write_coverage(session: AsyncSession, rows: list[Record]) -> None:
     stations = await _ids_by_code(session, Station, (r["station_code"] for r in rows))
     communities = [r["community_code"] for r in rows]
     for chunk in _chunks(communities):
-        await session.execute(delete(StationCoverage).where(StationCoverage.community_code.in_(chunk)))
-    links = [{"station_id": stations[r["station_code"]], "community_code": r["community_code"]} for r in rows]
+        await session.execute(
+            delete(StationCoverage).where(StationCoverage.community_code.in_(chunk))
+        )
+    links = [
+        {"station_id": stations[r["station_code"]], "community_code": r["community_code"]}
+        for r in rows
+    ]
     if links:
         await session.execute(insert(StationCoverage), links)
 
@@ -140,7 +147,9 @@ async def _write_deputy_stations(
         {"deputy_id": deputy_ids[r["deputy_code"]], "station_id": station_ids[r["station_code"]]}
         for r in rows
     ]
-    await _replace_links(session, DeputyStation, DeputyStation.deputy_id, deputy_ids.values(), links)
+    await _replace_links(
+        session, DeputyStation, DeputyStation.deputy_id, deputy_ids.values(), links
+    )
 
 
 async def _write_meetings(session: AsyncSession, rows: list[Record]) -> None:
@@ -159,4 +168,6 @@ async def _write_meetings(session: AsyncSession, rows: list[Record]) -> None:
         for r in rows
         for c in r["deputy_codes"]
     ]
-    await _replace_links(session, MeetingDeputy, MeetingDeputy.meeting_id, meeting_ids.values(), links)
+    await _replace_links(
+        session, MeetingDeputy, MeetingDeputy.meeting_id, meeting_ids.values(), links
+    )
