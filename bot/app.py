@@ -1,0 +1,99 @@
+"""The application factory: one PTB Application wired to our dialogs, database and settings."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, Defaults
+
+from dialogs.errors import make_error_handler
+from dialogs.registry import build_handlers
+from dialogs.services import DialogConfig, Services, system_clock
+from storage import Database
+
+from .settings import Settings
+
+__all__ = ["build_application", "dialog_config", "PerUserUpdateProcessor"]
+
+
+class PerUserUpdateProcessor(BaseUpdateProcessor):
+    """Updates of different users run concurrently; one user's updates run in order."""
+
+    def __init__(self, max_concurrent_updates: int = 16) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = 0
+        if isinstance(update, Update):
+            if update.effective_user is not None:
+                key = update.effective_user.id
+            elif update.effective_chat is not None:
+                key = update.effective_chat.id
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key]
+                self._locks.pop(key, None)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+def dialog_config(settings: Settings, bot_username: str = "") -> DialogConfig:
+    return DialogConfig(
+        staff_chat_id=settings.staff_chat_id,
+        admin_ids=frozenset(settings.admin_ids),
+        default_locale=settings.locale,
+        tz=settings.tz,
+        max_suggestions_per_day=settings.max_suggestions_per_day,
+        max_suggestion_chars=settings.max_suggestion_chars,
+        first_response_days=settings.first_response_days,
+        resolution_days=settings.resolution_days,
+        bot_username=bot_username,
+    )
+
+
+def build_application(
+    settings: Settings,
+    db: Database,
+    *,
+    clock: Callable[[], datetime] = system_clock,
+    concurrency: int = 16,
+) -> tuple[Application[Any, Any, Any, Any, Any, Any], Services]:
+    if settings.bot_token is None:
+        raise ValueError("JIAZHAN_BOT_TOKEN is not set")
+    services = Services(db=db, config=dialog_config(settings), clock=clock)
+    app = _builder(settings, concurrency).build()
+    for handler in build_handlers(services):
+        app.add_handler(handler)
+    app.add_error_handler(make_error_handler(services))
+    return app, services
+
+
+def _builder(settings: Settings, concurrency: int) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
+    assert settings.bot_token is not None
+    return (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        .concurrent_updates(PerUserUpdateProcessor(concurrency))
+        .connection_pool_size(concurrency + 8)
+        .get_updates_connection_pool_size(2)
+    )

@@ -1,0 +1,188 @@
+"""The delivery worker: sends what the outbox holds, within Telegram's limits, and never loses a
+committed message. A crash leaves leased rows that become claimable again when the lease ends;
+at most the few messages in flight at that moment may go twice."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from storage import Database, outbox
+from storage.models import Suggestion
+
+from .metrics import Metrics
+from .pacing import Limits, Pacer
+
+__all__ = ["DeliveryWorker"]
+
+log = logging.getLogger("jiazhan.delivery")
+
+MAX_SLEEP = 1.0  # longer waits go back to the outbox with a not_before instead of holding a lease
+MAX_BACKOFF = 300.0
+
+
+def _seconds(value: Any) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        db: Database,
+        bot: Any,
+        *,
+        signal: asyncio.Event,
+        clock: Callable[[], datetime],
+        metrics: Metrics | None = None,
+        limits: Limits | None = None,
+        batch: int = 50,
+        idle: float = 0.5,
+        lease_seconds: int = 30,
+    ) -> None:
+        self.db, self.bot, self.signal, self.clock = db, bot, signal, clock
+        self.metrics = metrics or Metrics()
+        self.pacer = Pacer(limits or Limits())
+        self.batch, self.idle, self.lease_seconds = batch, idle, lease_seconds
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.heartbeat = time.monotonic()
+        self._stopping = asyncio.Event()
+
+    @property
+    def alive(self) -> bool:
+        return time.monotonic() - self.heartbeat < max(10.0, self.idle * 4)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.signal.set()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            self.heartbeat = time.monotonic()
+            try:
+                sent = await self.run_once()
+            except Exception as exc:  # noqa: BLE001 - the worker must outlive a bad moment
+                log.error("delivery round failed: %s", type(exc).__name__)
+                sent = 0
+            if sent == 0:
+                await self._wait_for_work()
+
+    async def _wait_for_work(self) -> None:
+        try:
+            await asyncio.wait_for(self.signal.wait(), timeout=self.idle)
+        except TimeoutError:
+            pass
+        self.signal.clear()
+
+    async def run_once(self) -> int:
+        """Claim due messages and send them; returns how many were claimed."""
+        async with self.db.unit_of_work() as session:
+            claimed = await outbox.claim_due(
+                session, owner=self.owner, now=self.clock(), limit=self.batch,
+                lease_seconds=self.lease_seconds,
+            )
+            rows = [(m.id, m.chat_id, m.method, dict(m.payload), m.attempts, m.suggestion_id) for m in claimed]
+            self.metrics.outbox_depth.set(await outbox.depth(session))
+        by_chat: dict[int, list[tuple[int, int, str, dict[str, Any], int, int | None]]] = {}
+        for row in rows:
+            by_chat.setdefault(row[1], []).append(row)
+        await asyncio.gather(*(self._send_chat(chat_rows) for chat_rows in by_chat.values()))
+        return len(rows)
+
+    async def _send_chat(self, rows: list[tuple[int, int, str, dict[str, Any], int, int | None]]) -> None:
+        for index, (msg_id, chat_id, method, payload, attempts, suggestion_id) in enumerate(rows):
+            wait = self.pacer.delay(chat_id, time.monotonic())
+            while 0 < wait <= MAX_SLEEP:
+                await asyncio.sleep(wait)
+                wait = self.pacer.delay(chat_id, time.monotonic())
+            if wait > MAX_SLEEP:  # keep this chat's order: all its remaining rows wait
+                later = self.clock() + timedelta(seconds=wait)
+                async with self.db.unit_of_work() as session:
+                    for rest in rows[index:]:
+                        await outbox.mark_retry(session, rest[0], not_before=later, error=None,
+                                                count_attempt=False)
+                return
+            if not await self._deliver(msg_id, chat_id, method, payload, attempts, suggestion_id):
+                # a failure that delays this chat: later rows must not overtake it
+                later = self.clock() + timedelta(seconds=1)
+                async with self.db.unit_of_work() as session:
+                    for rest in rows[index + 1:]:
+                        await outbox.mark_retry(session, rest[0], not_before=later, error=None,
+                                                count_attempt=False)
+                return
+
+    async def _deliver(self, msg_id: int, chat_id: int, method: str, payload: dict[str, Any],
+                       attempts: int, suggestion_id: int | None) -> bool:
+        """Send one row and record the outcome. False when the chat must wait."""
+        if method.startswith("edit") and "message_id" not in payload and suggestion_id:
+            message_id = await self._card_message_id(suggestion_id)
+            if message_id is None:  # the card itself is not out yet
+                async with self.db.unit_of_work() as session:
+                    await outbox.mark_retry(session, msg_id, not_before=self.clock() + timedelta(seconds=2),
+                                            error=None, count_attempt=False)
+                return False
+            payload = {**payload, "message_id": message_id}
+        self.pacer.record(chat_id, time.monotonic())
+        try:
+            result = await self.bot.do_api_request(method, api_kwargs=payload)
+        except RetryAfter as exc:
+            seconds = _seconds(exc.retry_after)
+            self.pacer.block(chat_id, seconds, time.monotonic())
+            self.metrics.throttled.inc()
+            self.metrics.sent.labels("retry_after").inc()
+            await self._retry(msg_id, seconds, "429", count=False)
+            return False
+        except Forbidden:
+            self.metrics.sent.labels("blocked").inc()
+            async with self.db.unit_of_work() as session:
+                await outbox.mark_dropped(session, msg_id, now=self.clock(), error="403 forbidden")
+            return True
+        except BadRequest as exc:
+            return await self._bad_request(msg_id, str(exc))
+        except (TimedOut, NetworkError) as exc:
+            self.metrics.sent.labels("network_error").inc()
+            await self._retry(msg_id, min(MAX_BACKOFF, 2.0 ** min(attempts, 8)), type(exc).__name__)
+            return False
+        except Exception as exc:  # noqa: BLE001 - unknown: retry later, never lose the row
+            log.error("unexpected delivery error %s", type(exc).__name__)
+            await self._retry(msg_id, min(MAX_BACKOFF, 2.0 ** min(attempts, 8)), type(exc).__name__)
+            return False
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        async with self.db.unit_of_work() as session:
+            await outbox.mark_sent(session, msg_id, now=self.clock(), message_id=message_id)
+        self.metrics.sent.labels("sent").inc()
+        return True
+
+    async def _bad_request(self, msg_id: int, description: str) -> bool:
+        lowered = description.lower()
+        async with self.db.unit_of_work() as session:
+            if "not modified" in lowered:
+                await outbox.mark_sent(session, msg_id, now=self.clock(), message_id=None)
+                self.metrics.sent.labels("not_modified").inc()
+            elif "chat not found" in lowered or "user is deactivated" in lowered:
+                await outbox.mark_dropped(session, msg_id, now=self.clock(), error=description[:200])
+                self.metrics.sent.labels("dropped").inc()
+            else:
+                await outbox.mark_failed(session, msg_id, now=self.clock(), error=description[:200])
+                self.metrics.sent.labels("failed").inc()
+                log.error("outbox message %s refused by the Bot API", msg_id)
+        return True
+
+    async def _retry(self, msg_id: int, seconds: float, error: str, count: bool = True) -> None:
+        async with self.db.unit_of_work() as session:
+            await outbox.mark_retry(session, msg_id, not_before=self.clock() + timedelta(seconds=seconds),
+                                    error=error, count_attempt=count)
+
+    async def _card_message_id(self, suggestion_id: int) -> int | None:
+        async with self.db.reading() as session:
+            suggestion = await session.get(Suggestion, suggestion_id)
+            return suggestion.card_message_id if suggestion is not None else None
+

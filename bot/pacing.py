@@ -1,0 +1,71 @@
+"""Telegram's sending limits as a clock-driven pacer: ~30 messages/s overall, 1/s per private
+chat, 20/min per group. It answers "how long until this chat may get a message?"."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+__all__ = ["Limits", "Pacer"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_second: float = 25.0  # a little under Telegram's ~30/s, to leave room for direct replies
+    private_interval: float = 1.0
+    group_per_minute: int = 20
+    group_window: float = 60.0
+
+
+@dataclass
+class Pacer:
+    limits: Limits = field(default_factory=Limits)
+    _next_private: dict[int, float] = field(default_factory=dict)
+    _group_sends: dict[int, deque[float]] = field(default_factory=dict)
+    _blocked_until: dict[int, float] = field(default_factory=dict)
+    _tokens: float = 0.0
+    _refilled_at: float | None = None
+
+    def delay(self, chat_id: int, now: float) -> float:
+        """Seconds until a message to ``chat_id`` is allowed (0: now)."""
+        wait = max(0.0, self._blocked_until.get(chat_id, 0.0) - now)
+        if chat_id > 0:
+            wait = max(wait, self._next_private.get(chat_id, 0.0) - now)
+        else:
+            sent = self._group_sends.get(chat_id)
+            if sent is not None:
+                while sent and sent[0] <= now - self.limits.group_window:
+                    sent.popleft()
+                if len(sent) >= self.limits.group_per_minute:
+                    wait = max(wait, sent[0] + self.limits.group_window - now)
+        return max(wait, self._global_delay(now))
+
+    def record(self, chat_id: int, now: float) -> None:
+        """A message to ``chat_id`` is going out now."""
+        self._refill(now)
+        self._tokens -= 1.0
+        if chat_id > 0:
+            self._next_private[chat_id] = now + self.limits.private_interval
+        else:
+            self._group_sends.setdefault(chat_id, deque()).append(now)
+        if len(self._next_private) > 10_000:  # forget chats whose interval has long passed
+            self._next_private = {c: t for c, t in self._next_private.items() if t > now}
+
+    def block(self, chat_id: int, seconds: float, now: float) -> None:
+        """Telegram said retry_after: nothing to this chat until then."""
+        self._blocked_until[chat_id] = max(self._blocked_until.get(chat_id, 0.0), now + seconds)
+
+    def _refill(self, now: float) -> None:
+        if self._refilled_at is None:
+            self._tokens, self._refilled_at = self.limits.per_second, now
+            return
+        self._tokens = min(
+            self.limits.per_second, self._tokens + (now - self._refilled_at) * self.limits.per_second
+        )
+        self._refilled_at = now
+
+    def _global_delay(self, now: float) -> float:
+        self._refill(now)
+        if self._tokens >= 1.0 - 1e-6:  # tolerance: float sums must not stall the clock
+            return 0.0
+        return max((1.0 - self._tokens) / self.limits.per_second, 1e-4)

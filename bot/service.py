@@ -1,0 +1,203 @@
+"""The running service: PTB application, delivery worker, scheduled jobs and the HTTP side."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlparse
+
+from aiohttp import web
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError
+
+from dialogs.registry import build_jobs
+from dialogs.services import Services, system_clock
+from locales import t
+from storage import Database, outbox
+from storage.db import needs_initial_data
+
+from .app import build_application
+from .delivery import DeliveryWorker
+from .jobs import Scheduler
+from .metrics import Metrics
+from .pacing import Limits
+from .settings import Settings
+from .web import WEBHOOK_PATH, WebState, build_web_app
+
+__all__ = ["Service", "cmd_run"]
+
+log = logging.getLogger("jiazhan.service")
+
+
+class Service:
+    """One bot process. `start()` then `stop()`; tests and the sandbox drive it the same way."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        db: Database | None = None,
+        clock: Callable[[], datetime] = system_clock,
+        limits: Limits | None = None,
+        serve_http: bool = True,
+        poll_interval: float = 0.0,
+    ) -> None:
+        self.settings, self.clock, self.limits = settings, clock, limits
+        self.db = db or Database(settings.database_url)
+        self.serve_http, self.poll_interval = serve_http, poll_interval
+        self.metrics = Metrics()
+        self.app: Any = None
+        self.services: Services | None = None
+        self.worker: DeliveryWorker | None = None
+        self.scheduler: Scheduler | None = None
+        self.http_port: int | None = None
+        self._runner: web.AppRunner | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self.webhook = False
+
+    async def start(self, *, webhook: bool = False) -> None:
+        self.webhook = webhook
+        await self.db.upgrade()
+        self.app, self.services = build_application(self.settings, self.db, clock=self.clock)
+        self.services.on_handled = self.metrics.handled
+        await self.app.initialize()  # getMe: a bad token or an unreachable API fails here
+        self.services.config = dataclasses.replace(
+            self.services.config, bot_username=self.app.bot.username or ""
+        )
+        await self.app.start()
+        self.worker = DeliveryWorker(
+            self.db, self.app.bot, signal=self.services.outbox_signal, clock=self.clock,
+            metrics=self.metrics, limits=self.limits,
+        )
+        self.scheduler = Scheduler(build_jobs(self.services))
+        self._tasks = [asyncio.create_task(self.worker.run()), asyncio.create_task(self.scheduler.run())]
+        if self.serve_http or webhook:
+            await self._start_http(webhook)
+        if webhook:
+            secret = self.settings.webhook_secret
+            await self.app.bot.set_webhook(
+                url=self.settings.webhook_url or "",
+                secret_token=secret.get_secret_value() if secret else None,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            await self.app.bot.delete_webhook()
+            await self.app.updater.start_polling(
+                poll_interval=self.poll_interval, timeout=10, allowed_updates=Update.ALL_TYPES
+            )
+
+    async def _start_http(self, webhook: bool) -> None:
+        secret = self.settings.webhook_secret
+        state = WebState(
+            metrics=self.metrics,
+            health=self.health,
+            enqueue_update=self._enqueue_update if webhook else None,
+            secret=secret.get_secret_value() if secret else None,
+            refresh_metrics=self._refresh_metrics,
+        )
+        app = build_web_app(state)
+        path = urlparse(self.settings.webhook_url or "").path or WEBHOOK_PATH
+        if webhook and path != WEBHOOK_PATH:
+            app.router.add_post(path, app.router[WEBHOOK_PATH].handler)  # type: ignore[index]
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.listen_host, self.settings.listen_port)
+        await site.start()
+        server = site._server  # noqa: SLF001 - aiohttp offers no public getter for the bound port
+        sockets = getattr(server, "sockets", None) or []
+        self.http_port = sockets[0].getsockname()[1] if sockets else self.settings.listen_port
+
+    async def _enqueue_update(self, data: dict[str, Any]) -> None:
+        await self.app.update_queue.put(Update.de_json(data, self.app.bot))
+
+    async def _refresh_metrics(self) -> None:
+        async with self.db.reading() as session:
+            self.metrics.outbox_depth.set(await outbox.depth(session))
+
+    async def health(self) -> dict[str, bool]:
+        return {
+            "database": await self.db.ping(),
+            "delivery_worker": bool(self.worker and self.worker.alive),
+        }
+
+    async def stop(self) -> None:
+        if self.app is None:
+            return
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.worker is not None:
+            self.worker.stop()
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(task, timeout=5)
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await self.db.dispose()
+        self.app = None
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    locale = settings.locale
+    if settings.bot_token is None:
+        print(t(locale, "cli.missing_token"), file=sys.stderr)
+        return 2
+    if args.webhook and not settings.webhook_url:
+        print(t(locale, "cli.missing_webhook_url"), file=sys.stderr)
+        return 2
+    return asyncio.run(_run(args, settings))
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    locale = settings.locale
+    db = Database(settings.database_url)
+    await db.upgrade()
+    if await needs_initial_data(db):
+        if not args.demo:
+            print(t(locale, "cli.empty_database"), file=sys.stderr)
+            await db.dispose()
+            return 1
+        from storage.demo import load_demo
+
+        async with db.unit_of_work() as session:
+            await load_demo(session, tz=settings.tz)
+        print(t(locale, "cli.demo_loaded"))
+    service = Service(settings, db=db)
+    try:
+        await service.start(webhook=args.webhook)
+    except InvalidToken as exc:
+        print(t(locale, "cli.bad_token", reason=type(exc).__name__), file=sys.stderr)
+        await _quiet_stop(service)
+        return 2
+    except NetworkError:
+        print(t(locale, "cli.api_unreachable", url=settings.bot_api_url), file=sys.stderr)
+        await _quiet_stop(service)
+        return 2
+    print(t(locale, "cli.running", mode="webhook" if args.webhook else "polling"), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await service.stop()
+    print(t(locale, "cli.stopped"), flush=True)
+    return 0
+
+
+async def _quiet_stop(service: Service) -> None:
+    with contextlib.suppress(Exception):
+        if service.app is not None:
+            await service.app.shutdown()
+    await service.db.dispose()

@@ -1,0 +1,49 @@
+"""Callback data: short ASCII strings ``flow:action[:arg…]`` that always fit in 64 bytes.
+
+Never put user text (let alone Chinese) in callback data; put ids and codes. Anything that does
+not parse is treated as garbage and refused politely by the kernel.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["CallbackData", "encode", "decode", "MAX_BYTES"]
+
+MAX_BYTES = 64
+_PART = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
+
+
+@dataclass(frozen=True)
+class CallbackData:
+    flow: str
+    action: str
+    args: tuple[str, ...] = ()
+
+    def arg(self, index: int, default: str = "") -> str:
+        return self.args[index] if index < len(self.args) else default
+
+    def int_arg(self, index: int) -> int | None:
+        value = self.arg(index)
+        return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
+def encode(flow: str, action: str, *args: object) -> str:
+    parts = [flow, action, *(str(a) for a in args)]
+    for part in parts:
+        if not _PART.match(part):
+            raise ValueError(f"callback part not allowed: {part!r}")
+    data = ":".join(parts)
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError("callback data longer than 64 bytes")
+    return data
+
+
+def decode(data: str | None) -> CallbackData | None:
+    if not data or len(data.encode("utf-8", "replace")) > MAX_BYTES:
+        return None
+    parts = data.split(":")
+    if len(parts) < 2 or not all(_PART.match(p) for p in parts):
+        return None
+    return CallbackData(parts[0], parts[1], tuple(parts[2:]))

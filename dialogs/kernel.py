@@ -1,0 +1,154 @@
+"""The thin shell around every handler: one unit of work per update, exactly once, state loaded
+and saved, replies sent only after the change is committed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Message, Update
+from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.ext import CallbackContext
+
+from storage.updates import claim_update
+
+from .services import Services
+from .turn import Reply, Turn
+
+__all__ = ["TurnHandler", "wrap", "run_turn", "Dispatcher", "MAX_INLINE_WAIT"]
+
+log = logging.getLogger(__name__)
+
+TurnHandler = Callable[[Turn], Awaitable[None]]
+PtbCallback = Callable[[Update, CallbackContext[Any, Any, Any, Any]], Awaitable[None]]
+MAX_INLINE_WAIT = 3.0  # seconds we wait for a 429 on a direct reply before handing it to the outbox
+
+
+def wrap(services: Services, fn: TurnHandler, name: str) -> PtbCallback:
+    """Turn a `async def handler(turn)` into a PTB callback."""
+
+    async def callback(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        started = time.perf_counter()
+        await run_turn(services, update, context.bot, fn)
+        if services.on_handled is not None:
+            services.on_handled(name, time.perf_counter() - started)
+
+    callback.__name__ = f"turn_{name}"
+    return callback
+
+
+async def run_turn(services: Services, update: Update, bot: Any, fn: TurnHandler) -> Turn | None:
+    now = services.clock()
+    async with services.db.unit_of_work() as session:
+        if not await claim_update(session, update.update_id, now):
+            log.info("duplicate update skipped")
+            return None
+        turn = Turn(session=session, update=update, services=services, now=now)
+        await turn.load()
+        await fn(turn)
+        await turn.persist_state()
+    if turn.enqueued:
+        services.outbox_signal.set()
+    await deliver_replies(services, bot, update, turn.replies)
+    return turn
+
+
+async def deliver_replies(services: Services, bot: Any, update: Update, replies: list[Reply]) -> None:
+    query = update.callback_query
+    if query is not None:
+        toast = next((r for r in replies if r.kind == "toast"), None)
+        try:
+            await query.answer(toast.text if toast else None, show_alert=bool(toast and toast.alert))
+        except BadRequest:
+            pass  # the query is too old to answer; the rest still goes out
+    chat = update.effective_chat
+    if chat is None:
+        return
+    for reply in replies:
+        if reply.kind == "toast":
+            continue
+        await _deliver_one(services, bot, chat.id, update, reply)
+
+
+async def _deliver_one(services: Services, bot: Any, chat_id: int, update: Update, reply: Reply) -> None:
+    for attempt in range(2):
+        try:
+            await _call(bot, chat_id, update, reply)
+            return
+        except RetryAfter as exc:
+            wait = exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
+            if attempt == 0 and wait <= MAX_INLINE_WAIT:
+                await asyncio.sleep(wait)
+                continue
+            await _hand_to_outbox(services, chat_id, reply)
+            return
+        except Forbidden:
+            log.info("direct reply refused: the user blocked the bot")
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return
+            if reply.kind == "edit":  # the message is gone or too old: send a fresh one
+                reply = Reply("text", text=reply.text, markup=reply.markup)
+                continue
+            raise
+
+
+async def _call(bot: Any, chat_id: int, update: Update, reply: Reply) -> None:
+    if reply.kind == "text":
+        await bot.send_message(chat_id, reply.text, reply_markup=reply.markup)
+    elif reply.kind == "edit":
+        message = update.callback_query.message if update.callback_query else None
+        if not isinstance(message, Message):
+            raise BadRequest("message to edit not found")
+        await bot.edit_message_text(
+            reply.text, chat_id=chat_id, message_id=message.message_id, reply_markup=reply.markup
+        )
+    elif reply.kind == "document":
+        from telegram import InputFile
+
+        await bot.send_document(
+            chat_id, InputFile(reply.content, filename=reply.filename), caption=reply.text or None
+        )
+    elif reply.kind == "venue":
+        await bot.send_venue(
+            chat_id, reply.latitude, reply.longitude, title=reply.title, address=reply.text
+        )
+    elif reply.kind == "location":
+        await bot.send_location(chat_id, reply.latitude, reply.longitude)
+
+
+async def _hand_to_outbox(services: Services, chat_id: int, reply: Reply) -> None:
+    """A reply Telegram asked us to hold back for long goes through the outbox: not dropped."""
+    from storage.outbox import enqueue
+
+    if reply.kind not in ("text", "edit"):
+        return
+    payload: dict[str, Any] = {"chat_id": chat_id, "text": reply.text, "parse_mode": "HTML"}
+    if reply.markup is not None:
+        payload["reply_markup"] = reply.markup.to_dict()
+    async with services.db.unit_of_work() as session:
+        row = enqueue(session, chat_id=chat_id, method="sendMessage", payload=payload,
+                      purpose="deferred_reply")
+        if asyncio.iscoroutine(row):
+            await row
+    services.outbox_signal.set()
+
+
+class Dispatcher:
+    """Routes free messages (not commands, not buttons) to the flow the user is in."""
+
+    def __init__(self, fallback: TurnHandler) -> None:
+        self._flows: dict[str, TurnHandler] = {}
+        self._fallback = fallback
+
+    def on_message(self, flow: str, fn: TurnHandler) -> None:
+        self._flows[flow] = fn
+
+    async def __call__(self, turn: Turn) -> None:
+        state = turn.state
+        fn = self._flows.get(state.flow) if state is not None else None
+        await (fn or self._fallback)(turn)

@@ -1,0 +1,44 @@
+"""What every dialog needs from the running service, handed in by bot/ (never imported from it)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from storage import Database
+
+__all__ = ["DialogConfig", "Services", "system_clock"]
+
+
+def system_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class DialogConfig:
+    staff_chat_id: int | None = None
+    admin_ids: frozenset[int] = frozenset()
+    default_locale: str = "zh"
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    max_suggestions_per_day: int = 10
+    max_suggestion_chars: int = 2000
+    first_response_days: int = 3
+    resolution_days: int = 15
+    bot_username: str = ""
+
+
+@dataclass
+class Services:
+    """Shared by all handlers of one Application."""
+
+    db: Database
+    config: DialogConfig
+    clock: Callable[[], datetime] = system_clock
+    # Set after a unit of work that wrote to the outbox, so the delivery worker wakes at once.
+    outbox_signal: asyncio.Event = field(default_factory=asyncio.Event)
+    # Observers for metrics (bot/ plugs these in); never given personal data.
+    on_handled: Callable[[str, float], None] | None = None
+    cache: dict[str, object] = field(default_factory=dict)  # process-local caches (router …)
