@@ -18,6 +18,8 @@ __all__ = [
     "syllable_bigrams",
     "syllable_skips",
     "latin_trigrams",
+    "syllable_trigrams",
+    "entry_grams",
     "initials",
     "segment_latin",
     "pinyin_syllables",
@@ -36,12 +38,14 @@ def pinyin_syllables() -> frozenset[str]:
     """Every toneless syllable pypinyin knows (≈ 420), for splitting typed pinyin."""
     from pypinyin.pinyin_dict import pinyin_dict
 
-    out: set[str] = set()
-    for readings in pinyin_dict.values():
-        for reading in readings.split(","):
-            plain = "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
-            out.add(plain.replace("ü", "v"))
+    out = {_toneless(reading) for readings in pinyin_dict.values() for reading in readings.split(",")}
     return frozenset(s for s in out if s.isascii() and s.isalpha())
+
+
+def _toneless(reading: str) -> str:
+    """zhuāng → zhuang, lǜ → lv (as pypinyin's Style.NORMAL writes it)."""
+    plain = "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
+    return plain.replace("ü", "v")
 
 
 class PinyinKeys:
@@ -50,6 +54,7 @@ class PinyinKeys:
     def __init__(self) -> None:
         self._chars: dict[str, str] = {}
         self._phrases = _phrases()
+        self._phrase_differs: dict[str, bool] = {}
 
     def _char(self, char: str) -> str:
         reading = self._chars.get(char)
@@ -58,15 +63,27 @@ class PinyinKeys:
             self._chars[char] = reading
         return reading
 
-    def _has_phrase(self, text: str) -> bool:
+    def _reads_differently(self, phrase: str) -> bool:
+        """Does pypinyin read this dictionary phrase unlike its characters one by one (十里堡)?"""
+        differs = self._phrase_differs.get(phrase)
+        if differs is None:
+            readings = [_toneless(r[0]) for r in self._phrases[phrase]]  # type: ignore[index]
+            differs = readings != [self._char(c) for c in phrase]
+            self._phrase_differs[phrase] = differs
+        return differs
+
+    def _needs_phrases(self, text: str) -> bool:
         phrases = self._phrases
         n = len(text)
-        return any(
-            text[i : i + size] in phrases for size in range(2, min(n, 5) + 1) for i in range(n - size + 1)
-        )
+        for size in range(2, min(n, 5) + 1):
+            for i in range(n - size + 1):
+                part = text[i : i + size]
+                if part in phrases and self._reads_differently(part):
+                    return True
+        return False
 
     def syllables(self, text: str) -> list[str]:
-        if len(text) > 1 and self._has_phrase(text):
+        if len(text) > 1 and self._needs_phrases(text):
             return lazy_pinyin(text, style=Style.NORMAL, errors="ignore")
         return [self._char(c) for c in text]
 
@@ -91,6 +108,35 @@ def syllable_skips(syllables: list[str]) -> list[str]:
 def latin_trigrams(text: str) -> list[str]:
     """jinpoluo → jin, inp, npo …: typed pinyin with a wrong letter still shares most of these."""
     return [text[i : i + 3] for i in range(len(text) - 2)]
+
+
+def syllable_trigrams(syllables: list[str]) -> list[str]:
+    """The three letters from each syllable's start (jinpoluo → jin, pol, luo); typed pinyin is
+    matched with all its trigrams, so a wrong letter in one syllable leaves the others found."""
+    joined = "".join(syllables)
+    out, start = [], 0
+    for syllable in syllables:
+        if start + 3 <= len(joined):
+            out.append(joined[start : start + 3])
+        start += len(syllable)
+    return out
+
+
+def entry_grams(stem: str, syllables: list[str]) -> set[str]:
+    """Everything an index entry is shortlisted by (one pass; this runs 100,000 times)."""
+    grams = {stem[i : i + 2] for i in range(len(stem) - 1)}
+    grams.update(stem[i] + stem[i + 2] for i in range(len(stem) - 2))
+    joined = "".join(syllables)
+    start = 0
+    for i, syllable in enumerate(syllables):
+        if i + 1 < len(syllables):
+            grams.add(f"{syllable} {syllables[i + 1]}")
+        if i + 2 < len(syllables):
+            grams.add(f"{syllable} {syllables[i + 2]}")
+        if start + 3 <= len(joined):
+            grams.add(joined[start : start + 3])
+        start += len(syllable)
+    return grams
 
 
 def initials(syllables: list[str]) -> str:

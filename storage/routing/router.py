@@ -32,6 +32,7 @@ __all__ = ["Router", "MAX_QUERY_LENGTH"]
 
 MAX_QUERY_LENGTH = 200  # characters; a real address is far shorter
 _MAX_STEM = 16  # longer hanzi text is not compared as a whole name
+_MAX_LATIN = 48  # nor longer typed pinyin
 _NAME_ENDS = ("村", "社区", "小区", "居委会", "村委会")
 _HOMOPHONE = 0.95  # score of a name found by its pinyin
 _CONTAINED = 0.9  # score of a suffixed name found inside longer text
@@ -224,6 +225,8 @@ class Router:
         if found:
             return decide_exact(found)
         stem = forms[-1][0]
+        if len(stem) > _MAX_LATIN:
+            return None
         syllables = segment_latin(stem)
         decision = decide_fuzzy(index.fuzzy_latin(stem, syllables, town), LATIN_THRESHOLDS)
         if decision is None and 3 <= len(stem) <= 5 and not set(syllables) <= pinyin_syllables():
