@@ -51,7 +51,8 @@ def render_result(locale: str, result: RouteResult) -> str:
     else:
         lines = [t(locale, "routing.ambiguous", query=result.query)]
         lines += [
-            t(locale, "routing.candidate", rank=rank, name=c.name, town=c.town, station=_station_text(locale, c))
+            t(locale, "routing.candidate", rank=rank, name=c.name, town=c.town,
+              station=_station_text(locale, c))
             for rank, c in enumerate(result.candidates, 1)
         ]
     if reason:

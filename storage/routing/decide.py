@@ -26,9 +26,9 @@ class Thresholds:
     band: float  # offered: everything within this of the best
 
 
-# One substituted character in a three-character name scores 0.667, one dropped from four 0.857,
-# a homophone 0.9 (pinyin); two names that differ in one character score 0.667 apart from each
-# other, so a margin of 0.12 keeps 上X子 from choosing between 上庄子 and 上甸子.
+# Scores are normalised Levenshtein similarities: one substituted or dropped character in a
+# three-character name scores 0.667, in a four-character name 0.75; a pinyin-only likeness counts
+# 0.9 of its own. A typo as close to 上庄子 as to 上甸子 has no margin, so both are offered.
 HANZI_THRESHOLDS = Thresholds(match=0.66, margin=0.12, offer=0.5, band=0.2)
 LATIN_THRESHOLDS = Thresholds(match=0.82, margin=0.1, offer=0.6, band=0.15)
 

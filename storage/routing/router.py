@@ -83,7 +83,9 @@ class Router:
             raise ValueError(f"communities refer to unknown towns: {sorted(missing)[:5]}")
         town_of = [town_pos[c.town_code] for c in community_list]
         community_pos = {c.code: i for i, c in enumerate(community_list)}
-        alias_rows = [(a, community_pos[a.community_code]) for a in aliases if a.community_code in community_pos]
+        alias_rows = [
+            (a, community_pos[a.community_code]) for a in aliases if a.community_code in community_pos
+        ]
         index = NameIndex.build(community_list, town_of, alias_rows)
         stations = stations_by_community or {}
         return cls(

@@ -147,7 +147,8 @@ def _stem(c: CommunityEntry) -> str:
 
 
 def synthetic_report(router: Router, queries: list[tuple[str, str, frozenset[str]]]) -> dict[str, object]:
-    """Per noise type: top-1 right (or none for non-addresses), every right code offered, confidently wrong."""
+    """Per noise type: top-1 right (none, for non-addresses), every right code offered, and
+    answered ``matched`` with a wrong community."""
     report: dict[str, list[int]] = {}
     for query, noise, codes in queries:
         result = router.route(query)
@@ -196,7 +197,8 @@ def main() -> None:
         "towns": len(s_towns),
         **big_build,
         **latencies(big, [q for q, _, _ in queries]),
-        "query_kinds": "short name (names repeat: often ambiguous), town + name, prefix + tail, typo, non-address",
+        "query_kinds": "short name (names repeat: often ambiguous), town + name, prefix + tail, "
+        "typo, non-address",
         "accuracy": synthetic_report(big, queries),
     }
     print(json.dumps({"miyun": miyun, "synthetic": large}, ensure_ascii=False))

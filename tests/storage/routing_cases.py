@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import cache
 
 import opencc
@@ -268,7 +268,8 @@ def _combined_cases(w: _World, n: _Name, rnd: random.Random, typos: list[Case]) 
     if len(key) >= 8 and len(w.pinyin[key]) == 1:
         pos = rnd.randrange(1, len(key) - 1)
         typo = key[:pos] + rnd.choice("aeioungh") + key[pos + 1 :]
-        (first, d1, _), (_, d2, _) = process.extract(typo, w.pinyin_keys, scorer=Levenshtein.distance, limit=2)
+        nearest = process.extract(typo, w.pinyin_keys, scorer=Levenshtein.distance, limit=2)
+        (first, d1, _), (_, d2, _) = nearest
         if typo != key and first == key and d2 > d1 + 1:
             out.append(_case(typo, "pinyin_typo", w.named(n.base, None, None)))
     return out
@@ -325,7 +326,8 @@ class Rates:
             "ambiguous_fully_offered": round(self.ratio(self.fully_offered, self.ambiguous), 4),
             "none_on_none": round(self.ratio(self.none_given, self.none_expected), 4),
             "by_noise": {
-                noise: {"cases": n, "right": round(ok / n, 4)} for noise, (n, ok) in sorted(self.by_noise.items())
+                noise: {"cases": n, "right": round(ok / n, 4)}
+                for noise, (n, ok) in sorted(self.by_noise.items())
             },
         }
 

@@ -69,7 +69,9 @@ def test_matches(router: Router, query: str, name: str, town: str) -> None:
         ("不老屯燕落", {("燕落村", "不老屯镇"), ("燕落社区", "不老屯镇")}),
     ],
 )
-def test_duplicates_are_offered_not_guessed(router: Router, query: str, expected: set) -> None:  # type: ignore[type-arg]
+def test_duplicates_are_offered_not_guessed(
+    router: Router, query: str, expected: set[tuple[str, str]]
+) -> None:
     result = router.route(query)
     assert result.status is RouteStatus.AMBIGUOUS
     assert result.reason == Reason.DUPLICATE_NAME
