@@ -1,0 +1,66 @@
+"""What works everywhere: help, language, cancel, unknown text, garbage buttons, duplicates."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from storage.models import ProcessedUpdate
+
+
+
+
+async def test_help_answers_in_the_users_language(env) -> None:
+    zh = env.user(1001, "zh-hans")
+    en = env.user(1002, "en")
+    await zh.send("/help")
+    await en.send("/help")
+    assert "/suggest" in (await zh.wait_for())[-1].text
+    assert "I can help you" in (await en.wait_for())[-1].text
+    assert env.emulator.violations == []
+
+
+async def test_unknown_text_and_media_get_a_helpful_answer(env) -> None:
+    user = env.user(1003, "en")
+    await user.send("hello there")
+    assert "/suggest" in (await user.wait_for())[-1].text
+    await user.send_sticker()
+    assert "only read text" in (await user.wait_for())[-1].text
+    await user.send("/nosuchcommand")
+    assert "no such command" in (await user.wait_for())[-1].text
+
+
+async def test_language_switch_is_remembered(env) -> None:
+    user = env.user(1004, "zh-hans")
+    await user.send("/language")
+    await user.wait_for()
+    await user.press("English")
+    await user.wait_until(lambda msgs: any("Switched to English" in m.text for m in msgs))
+    await env.settle()
+    await user.send("/help")
+    assert "I can help you" in (await user.wait_for())[-1].text
+
+
+async def test_forged_callback_data_is_refused_politely(env) -> None:
+    user = env.user(1005, "en")
+    await user.send("/help")
+    msg = (await user.wait_for())[-1]
+    await user.press_data("zz:\u0000garbage", msg.message_id)
+    await user.press_data("lang:set:xx", msg.message_id)
+    await env.settle()
+    answers = user.callback_answers()
+    assert len(answers) == 2
+    assert all("expired" in (a.get("text") or "") for a in answers)
+    assert env.emulator.violations == []
+
+
+async def test_a_duplicated_update_acts_once(env) -> None:
+    user = env.user(1006, "en")
+    await user.send("/help")
+    await user.wait_for()
+    await env.settle()
+    before = len(user.messages())
+    user.duplicate_last_update()
+    await env.settle()
+    assert len(user.messages()) == before
+    async with env.db.reading() as s:
+        assert await s.scalar(select(func.count()).select_from(ProcessedUpdate)) == 1
