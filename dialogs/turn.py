@@ -23,6 +23,9 @@ __all__ = ["Turn", "Reply", "Markup", "escape"]
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 _UNSET: Any = object()
+# Dialog data that outlives the dialog that wrote it: a suggestion draft is kept through /cancel
+# and through detours into other dialogs, until its own flow lets it go with `drop_kept()`.
+KEPT_KEYS: tuple[str, ...] = ("draft",)
 
 
 def escape(text: str | None) -> str:
@@ -58,6 +61,7 @@ class Turn:
     replies: list[Reply] = field(default_factory=list)
     enqueued: int = 0
     _next_state: Any = _UNSET  # None = clear; (flow, step, data) = save
+    _drop_kept: bool = False
 
     # ---- who and where -------------------------------------------------------------------
     @property
@@ -127,21 +131,35 @@ class Turn:
     def clear_state(self) -> None:
         self._next_state = None
 
+    def drop_kept(self) -> None:
+        """Stop carrying the kept data (KEPT_KEYS) over: only what set_state is given is saved,
+        and clear_state clears everything."""
+        self._drop_kept = True
+
+    def _kept(self) -> dict[str, Any]:
+        forgotten = self.resident is not None and self.resident.forgotten_at is not None
+        if self._drop_kept or forgotten or self.state is None:
+            return {}
+        return {key: self.state.data[key] for key in KEPT_KEYS if key in self.state.data}
+
     async def persist_state(self) -> None:
         from storage.updates import clear_state, save_state
 
         if self._next_state is _UNSET or not self.user_id:
             return
+        kept = self._kept()
         if self._next_state is None:
-            if self.resident is None and self.locale:
-                # keep only the language choice of someone who has not consented yet
+            if kept or (self.resident is None and self.locale):
+                # keep a draft, and the language choice of someone who has not consented yet
+                data = {**kept, **({"locale": self.locale} if self.resident is None else {})}
                 await save_state(self.session, self.user_id, self.chat_id, "idle", "idle",
-                                 {"locale": self.locale}, self.now)
+                                 data, self.now)
             else:
                 await clear_state(self.session, self.user_id)
             return
         flow, step, data = self._next_state
-        await save_state(self.session, self.user_id, self.chat_id, flow, step, data, self.now)
+        await save_state(self.session, self.user_id, self.chat_id, flow, step,
+                         {**kept, **data}, self.now)
 
     # ---- saying things -------------------------------------------------------------------
     def t(self, key: str, /, **fields: object) -> str:
