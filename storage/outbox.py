@@ -214,13 +214,25 @@ async def _remember_card(session: AsyncSession, row: OutboxMessage, sent_id: int
 
 
 async def mark_retry(
-    session: AsyncSession, outbox_id: int, *, not_before: datetime, error: str
+    session: AsyncSession,
+    outbox_id: int,
+    *,
+    not_before: datetime,
+    error: str | None,
+    count_attempt: bool = True,
 ) -> OutboxMessage:
-    """Try again from ``not_before`` (a 429's retry_after, a network error's backoff)."""
+    """Try again from ``not_before`` (a 429's retry_after, a network error's backoff).
+
+    ``count_attempt=False`` when the row was only held back to keep a chat's pace or order:
+    the claim's attempt is given back, so backoff grows only with real failures.
+    """
     row = await _row(session, outbox_id)
     row.status = OutboxStatus.PENDING
     row.not_before = not_before
-    row.last_error = error[:_ERROR_CHARS]
+    if error is not None:
+        row.last_error = error[:_ERROR_CHARS]
+    if not count_attempt and row.attempts > 0:
+        row.attempts -= 1
     _release(row)
     await session.flush()
     return row
