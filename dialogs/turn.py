@@ -210,6 +210,7 @@ class Turn:
             purpose=purpose,
             suggestion_id=suggestion_id,
             resident_id=resident_id,
+            now=self.now,  # the service clock: due at once for a worker on the same clock
         )
         if inspect.isawaitable(row):
             row = await row
