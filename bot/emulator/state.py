@@ -16,6 +16,13 @@ from typing import Any
 
 Json = dict[str, Any]
 BOT_ID = 123456
+DEFAULT_TYPES = frozenset({
+    "message", "edited_message", "channel_post", "edited_channel_post", "business_connection",
+    "business_message", "edited_business_message", "deleted_business_messages", "inline_query",
+    "chosen_inline_result", "callback_query", "shipping_query", "pre_checkout_query",
+    "purchased_paid_media", "poll", "poll_answer", "my_chat_member", "chat_join_request",
+    "chat_boost", "removed_chat_boost",
+})  # every type but chat_member and message_reaction(_count): those must be asked for
 
 
 class Signal:
@@ -208,8 +215,12 @@ class World:
     # -- updates --------------------------------------------------------------------------
 
     def push_update(self, kind: str, payload: Json, *, user_id: int) -> int:
+        """Queue an update (unless the bot's allowed_updates exclude its kind); its id."""
         update_id = next(self._update_ids)
         update = {"update_id": update_id, kind: payload}
+        allowed = set(self.allowed_updates) if self.allowed_updates else DEFAULT_TYPES
+        if kind not in allowed:
+            return update_id
         self.pending.append(update)
         self.last_update_by_user[user_id] = update
         self.updates_changed.fire()

@@ -12,13 +12,6 @@ from .errors import ApiError, bad_request
 from .limits import Limits
 from .state import Json, World
 
-DEFAULT_TYPES = frozenset({
-    "message", "edited_message", "channel_post", "edited_channel_post", "business_connection",
-    "business_message", "edited_business_message", "deleted_business_messages", "inline_query",
-    "chosen_inline_result", "callback_query", "shipping_query", "pre_checkout_query",
-    "purchased_paid_media", "poll", "poll_answer", "my_chat_member", "chat_join_request",
-    "chat_boost", "removed_chat_boost",
-})  # every type except chat_member, message_reaction(_count): those need asking for
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 WEBHOOK_CONFLICT = ("Conflict: can't use getUpdates method while webhook is active; use "
                     "deleteWebhook to delete the webhook first")
@@ -52,17 +45,12 @@ class UpdateFeed:
 
     # -- long polling ---------------------------------------------------------------------
 
-    def _allowed(self, update: Json) -> bool:
-        allowed = self.world.allowed_updates
-        return update_kind(update) in (set(allowed) if allowed else DEFAULT_TYPES)
-
     def _confirm(self, offset: int | None) -> None:
         pending = self.world.pending
         if offset is not None and offset < 0:
             del pending[: max(0, len(pending) + offset)]
         elif offset:
             pending[:] = [u for u in pending if u["update_id"] >= offset]
-        pending[:] = [u for u in pending if self._allowed(u)]
 
     async def get_updates(self, params: Json) -> list[Json]:
         world = self.world
@@ -83,7 +71,6 @@ class UpdateFeed:
         )
         if generation != self._poll_generation:
             raise ApiError(409, POLL_CONFLICT, expected=True)
-        self._confirm(None)
         result = world.redeliver[:limit] + world.pending[: limit - len(world.redeliver[:limit])]
         del world.redeliver[:limit]
         return result
@@ -154,7 +141,6 @@ class UpdateFeed:
             self._session = None
 
     def _next_for_webhook(self) -> tuple[Json, bool] | None:
-        self._confirm(None)
         if self.world.redeliver:
             return self.world.redeliver.pop(0), True
         for update in self.world.pending:
