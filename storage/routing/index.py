@@ -25,7 +25,6 @@ from .keys import (
     latin_trigrams,
     skip_bigrams,
     syllable_bigrams,
-    syllable_skips,
 )
 from .normalize import fold_forms, prepare
 
@@ -228,7 +227,6 @@ class NameIndex:
 
     def fuzzy_hanzi(self, stem: str, syllables: list[str], town: int | None) -> Scored:
         grams = hanzi_bigrams(stem) + skip_bigrams(stem) + syllable_bigrams(syllables)
-        grams += syllable_skips(syllables)
         entries = self.shortlist(grams, town)
         if not entries:
             return []
@@ -238,7 +236,7 @@ class NameIndex:
         return self._best_per_community(scored)
 
     def fuzzy_latin(self, text: str, syllables: list[str], town: int | None) -> Scored:
-        grams = syllable_bigrams(syllables) + syllable_skips(syllables) + latin_trigrams(text)
+        grams = syllable_bigrams(syllables) + latin_trigrams(text)
         entries = self.shortlist(grams, town)
         if not entries:
             return []

@@ -16,7 +16,6 @@ __all__ = [
     "hanzi_bigrams",
     "skip_bigrams",
     "syllable_bigrams",
-    "syllable_skips",
     "latin_trigrams",
     "syllable_trigrams",
     "entry_grams",
@@ -55,6 +54,7 @@ class PinyinKeys:
         self._chars: dict[str, str] = {}
         self._phrases = _phrases()
         self._phrase_differs: dict[str, bool] = {}
+        self._short: dict[str, list[str]] = {}
 
     def _char(self, char: str) -> str:
         reading = self._chars.get(char)
@@ -83,6 +83,14 @@ class PinyinKeys:
         return False
 
     def syllables(self, text: str) -> list[str]:
+        if len(text) <= 2:  # suffixes (村, 社区) and short names come back again and again
+            cached = self._short.get(text)
+            if cached is None:
+                cached = self._short[text] = self._syllables(text)
+            return list(cached)
+        return self._syllables(text)
+
+    def _syllables(self, text: str) -> list[str]:
         if len(text) > 1 and self._needs_phrases(text):
             return lazy_pinyin(text, style=Style.NORMAL, errors="ignore")
         return [self._char(c) for c in text]
@@ -99,10 +107,6 @@ def skip_bigrams(text: str) -> list[str]:
 
 def syllable_bigrams(syllables: list[str]) -> list[str]:
     return [f"{a} {b}" for a, b in zip(syllables, syllables[1:])]
-
-
-def syllable_skips(syllables: list[str]) -> list[str]:
-    return [f"{a} {b}" for a, b in zip(syllables, syllables[2:])]
 
 
 def latin_trigrams(text: str) -> list[str]:
@@ -131,8 +135,6 @@ def entry_grams(stem: str, syllables: list[str]) -> set[str]:
     for i, syllable in enumerate(syllables):
         if i + 1 < len(syllables):
             grams.add(f"{syllable} {syllables[i + 1]}")
-        if i + 2 < len(syllables):
-            grams.add(f"{syllable} {syllables[i + 2]}")
         if start + 3 <= len(joined):
             grams.add(joined[start : start + 3])
         start += len(syllable)
