@@ -82,6 +82,7 @@ def _parse_html(source: str) -> tuple[str, list[Entity]]:
                 _, start, entity = stack.pop()
                 if length > start:
                     entity.update(offset=start, length=length - start)
+                    _merge_pre_code(entities, entity)
                     entities.append(entity)
             else:
                 stack.append((name, length, _html_entity(name, attrs, at)))
@@ -107,6 +108,17 @@ def _parse_html(source: str) -> tuple[str, list[Entity]]:
         )
     entities.sort(key=lambda e: (e["offset"], -e["length"]))
     return "".join(out), entities
+
+
+def _merge_pre_code(entities: list[Entity], entity: Entity) -> None:
+    """`<pre><code class="language-x">` is one pre entity with a language, as in Telegram."""
+    if entity["type"] != "pre" or not entities:
+        return
+    inner = entities[-1]
+    if inner["type"] == "code" and "language" in inner and (
+            inner["offset"], inner["length"]) == (entity["offset"], entity["length"]):
+        entities.pop()
+        entity["language"] = inner["language"]
 
 
 def _decode_reference(ref: str, at: int) -> str:
