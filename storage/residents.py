@@ -1,0 +1,262 @@
+"""Residents: consent, where they live, their subscriptions, what we keep, and forgetting them.
+
+Nothing about a person is stored before ``give_consent``. ``forget_resident`` erases personal data
+and keeps the suggestions in the archive, detached (``resident_id`` NULL, contact fields empty).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import audit
+from .models import (
+    ActorKind,
+    Community,
+    Delivery,
+    DialogState,
+    OutboxMessage,
+    Resident,
+    Station,
+    Subscription,
+    Suggestion,
+    TimelineEntry,
+    Town,
+)
+from .roles import Actor
+from .stations import station_for_community
+
+__all__ = [
+    "ResidentError",
+    "PrivacySummary",
+    "ForgetReport",
+    "MAX_ADDRESS_TEXT",
+    "find_resident",
+    "give_consent",
+    "set_locale",
+    "set_home_community",
+    "set_home_station",
+    "subscription",
+    "subscribe",
+    "unsubscribe",
+    "set_remind",
+    "community_label",
+    "privacy_summary",
+    "forget_resident",
+]
+
+MAX_ADDRESS_TEXT = 256  # the column's size; routing refuses text over 200 characters anyway
+
+
+class ResidentError(Exception):
+    """A refused resident operation; nothing changed. ``key`` is a catalogue key."""
+
+    def __init__(self, key: str, **fields: object) -> None:
+        super().__init__(key)
+        self.key = f"onboarding.error.{key}"
+        self.fields: dict[str, object] = fields
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacySummary:
+    display_name: str | None
+    phone: str | None
+    address_text: str | None
+    community: str | None  # 金叵罗村（溪翁庄镇）as stored names
+    station: str | None
+    subscriptions: tuple[str, ...]  # station names
+    suggestions: int
+    consent_at: datetime | None
+    locale: str
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetReport:
+    suggestions_kept: int
+    subscriptions_removed: int
+
+
+async def find_resident(session: AsyncSession, telegram_user_id: int) -> Resident | None:
+    return await session.scalar(
+        select(Resident).where(Resident.telegram_user_id == telegram_user_id)
+    )
+
+
+async def give_consent(
+    session: AsyncSession, *, telegram_user_id: int, chat_id: int, locale: str, now: datetime
+) -> Resident:
+    """Create the resident at consent (idempotent: an existing one is returned unchanged)."""
+    resident = await find_resident(session, telegram_user_id)
+    if resident is not None:
+        return resident
+    resident = Resident(
+        telegram_user_id=telegram_user_id, chat_id=chat_id, locale=locale, consent_at=now,
+        created_at=now,
+    )
+    session.add(resident)
+    await session.flush()
+    return resident
+
+
+def set_locale(resident: Resident, locale: str, known: tuple[str, ...]) -> None:
+    if locale not in known:
+        raise ResidentError("unknown_locale", locale=locale)
+    resident.locale = locale
+
+
+async def set_home_community(
+    session: AsyncSession, resident: Resident, community_code: str, *, address_text: str | None
+) -> Station:
+    """The resident lives in this community: store it, what they typed, and its station."""
+    community = await session.get(Community, community_code)
+    if community is None:
+        raise ResidentError("unknown_community")
+    station = await station_for_community(session, community_code)
+    if station is None:
+        raise ResidentError("no_station")
+    text = (address_text or "").strip()[:MAX_ADDRESS_TEXT] or None
+    resident.community_code = community.code
+    resident.station_id = station.id
+    resident.address_text = text
+    await session.flush()
+    return station
+
+
+async def set_home_station(session: AsyncSession, resident: Resident, station_id: int) -> Station:
+    """From a shared location: the nearest station; the community stays unknown."""
+    station = await session.get(Station, station_id)
+    if station is None:
+        raise ResidentError("unknown_station")
+    resident.community_code = None
+    resident.station_id = station.id
+    resident.address_text = None
+    await session.flush()
+    return station
+
+
+async def subscription(
+    session: AsyncSession, resident_id: int, station_id: int
+) -> Subscription | None:
+    return await session.get(Subscription, (resident_id, station_id))
+
+
+async def subscribe(
+    session: AsyncSession, resident: Resident, station_id: int, *, now: datetime
+) -> Subscription:
+    """Subscribe to a station's announcements with day-before reminders (idempotent)."""
+    if await session.get(Station, station_id) is None:
+        raise ResidentError("unknown_station")
+    found = await subscription(session, resident.id, station_id)
+    if found is not None:
+        return found
+    found = Subscription(resident_id=resident.id, station_id=station_id, remind=True, created_at=now)
+    session.add(found)
+    await session.flush()
+    return found
+
+
+async def unsubscribe(session: AsyncSession, resident: Resident, station_id: int) -> bool:
+    """Whether there was a subscription to remove."""
+    result = await session.execute(
+        delete(Subscription).where(
+            Subscription.resident_id == resident.id, Subscription.station_id == station_id
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def set_remind(
+    session: AsyncSession, resident: Resident, station_id: int, remind: bool
+) -> Subscription:
+    found = await subscription(session, resident.id, station_id)
+    if found is None:
+        raise ResidentError("not_subscribed")
+    found.remind = remind
+    await session.flush()
+    return found
+
+
+async def community_label(session: AsyncSession, code: str | None) -> str | None:
+    if code is None:
+        return None
+    row = (
+        await session.execute(
+            select(Community.short_name, Town.name)
+            .join(Town, Town.code == Community.town_code)
+            .where(Community.code == code)
+        )
+    ).first()
+    return f"{row[0]}（{row[1]}）" if row is not None else None
+
+
+async def privacy_summary(session: AsyncSession, resident: Resident) -> PrivacySummary:
+    station = await session.get(Station, resident.station_id) if resident.station_id else None
+    subscribed = (
+        await session.scalars(
+            select(Station.name)
+            .join(Subscription, Subscription.station_id == Station.id)
+            .where(Subscription.resident_id == resident.id)
+            .order_by(Station.name)
+        )
+    ).all()
+    count = await session.scalar(
+        select(func.count()).select_from(Suggestion).where(Suggestion.resident_id == resident.id)
+    )
+    return PrivacySummary(
+        display_name=resident.display_name,
+        phone=resident.phone,
+        address_text=resident.address_text,
+        community=await community_label(session, resident.community_code),
+        station=station.name if station is not None else None,
+        subscriptions=tuple(subscribed),
+        suggestions=int(count or 0),
+        consent_at=resident.consent_at,
+        locale=resident.locale,
+    )
+
+
+async def _erase_messages_to(session: AsyncSession, resident: Resident, now: datetime) -> None:
+    """Outbox rows to this person (they carry the chat id and our text) go, except one in flight."""
+    await session.execute(delete(Delivery).where(Delivery.resident_id == resident.id))
+    target = OutboxMessage.resident_id == resident.id
+    if resident.chat_id is not None:
+        target = or_(target, OutboxMessage.chat_id == resident.chat_id)
+    idle = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now)
+    await session.execute(delete(OutboxMessage).where(target, idle))
+    await session.execute(update(OutboxMessage).where(target).values(resident_id=None))
+
+
+async def forget_resident(session: AsyncSession, resident: Resident, *, now: datetime) -> ForgetReport:
+    """Erase the resident's personal data; their suggestions stay in the archive, detached."""
+    kept = await session.execute(
+        update(Suggestion)
+        .where(Suggestion.resident_id == resident.id)
+        .values(resident_id=None, contact_name=None, contact_phone=None, share_identity=False)
+    )
+    await session.execute(
+        update(TimelineEntry)
+        .where(TimelineEntry.actor_kind == ActorKind.RESIDENT, TimelineEntry.actor_id == resident.id)
+        .values(actor_id=None)
+    )
+    removed = await session.execute(
+        delete(Subscription).where(Subscription.resident_id == resident.id)
+    )
+    await _erase_messages_to(session, resident, now)
+    if resident.telegram_user_id is not None:
+        await session.execute(
+            delete(DialogState).where(DialogState.user_id == resident.telegram_user_id)
+        )
+    for name in ("telegram_user_id", "chat_id", "display_name", "phone", "address_text",
+                 "community_code", "station_id", "consent_at", "blocked_at"):
+        setattr(resident, name, None)
+    resident.forgotten_at = now
+    audit.record(session, Actor.resident(resident.id), "resident.forget", "resident", resident.id,
+                 now=now, suggestions=int(kept.rowcount or 0))  # type: ignore[attr-defined]
+    await session.flush()
+    return ForgetReport(
+        suggestions_kept=int(kept.rowcount or 0),  # type: ignore[attr-defined]
+        subscriptions_removed=int(removed.rowcount or 0),  # type: ignore[attr-defined]
+    )
