@@ -1,0 +1,209 @@
+"""A suggestion draft while the resident writes it, and what it may choose from.
+
+The draft is plain JSON kept in the resident's dialog state (so it survives restarts and
+abandonment); :class:`Draft` reads it back defensively (state written by an older version, or
+tampered with, never crashes a dialog) and holds the rules of what may be added to it. The
+configurable text limit comes from the caller; photo and voice limits are fixed here, below the
+lifecycle's hard cap on attachments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .lifecycle import MAX_ATTACHMENTS, MAX_SUGGESTION_TEXT
+from .models import Category, Deputy, DeputyStation, DeputyLevel
+
+__all__ = [
+    "Draft",
+    "DraftError",
+    "MAX_PHOTOS",
+    "MAX_VOICES",
+    "list_categories",
+    "station_deputies",
+    "LEVEL_ORDER",
+]
+
+MAX_PHOTOS = 5
+MAX_VOICES = 3
+LEVEL_ORDER = (DeputyLevel.NATIONAL, DeputyLevel.MUNICIPAL, DeputyLevel.DISTRICT, DeputyLevel.TOWN)
+
+
+class DraftError(Exception):
+    """Something could not be added to the draft; the draft is unchanged.
+
+    ``key`` is a catalogue key (``suggest.limit.*``) and ``fields`` its placeholders.
+    """
+
+    def __init__(self, key: str, **fields: object) -> None:
+        super().__init__(key)
+        self.key = f"suggest.limit.{key}"
+        self.fields = fields
+
+
+def _files(value: Any) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item):
+            out.append((item[0], item[1]))
+    return out
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+@dataclass
+class Draft:
+    """What the resident has written so far (``None``: not chosen yet)."""
+
+    station_id: int
+    community_code: str | None = None
+    category: str | None = None
+    parts: list[str] = field(default_factory=list)
+    photos: list[tuple[str, str]] = field(default_factory=list)  # (file_id, file_unique_id)
+    voices: list[tuple[str, str]] = field(default_factory=list)
+    latitude: float | None = None
+    longitude: float | None = None
+    location_done: bool = False
+    deputy_id: int | None = None
+    recipient_done: bool = False
+    share_identity: bool | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    step: str = "category"  # where the resident was, to continue there after a break
+    editing: bool = False  # changing one thing from the preview: back to it afterwards
+
+    # ---- JSON in the dialog state ---------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "station_id": self.station_id, "community_code": self.community_code,
+            "category": self.category, "parts": list(self.parts),
+            "photos": [list(p) for p in self.photos], "voices": [list(v) for v in self.voices],
+            "latitude": self.latitude, "longitude": self.longitude,
+            "location_done": self.location_done, "deputy_id": self.deputy_id,
+            "recipient_done": self.recipient_done, "share_identity": self.share_identity,
+            "contact_name": self.contact_name, "contact_phone": self.contact_phone,
+            "step": self.step, "editing": self.editing,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> Draft | None:
+        """The draft in ``data``, or None when there is none (or it is beyond repair)."""
+        if not isinstance(data, dict) or _int(data.get("station_id")) is None:
+            return None
+        parts = [p for p in data.get("parts") or [] if isinstance(p, str) and p]
+        latitude, longitude = _float(data.get("latitude")), _float(data.get("longitude"))
+        if latitude is None or longitude is None:
+            latitude = longitude = None
+        share = data.get("share_identity")
+        return cls(
+            station_id=int(data["station_id"]),
+            community_code=_str(data.get("community_code")),
+            category=_str(data.get("category")),
+            parts=parts,
+            photos=_files(data.get("photos"))[:MAX_PHOTOS],
+            voices=_files(data.get("voices"))[:MAX_VOICES],
+            latitude=latitude,
+            longitude=longitude,
+            location_done=data.get("location_done") is True,
+            deputy_id=_int(data.get("deputy_id")),
+            recipient_done=data.get("recipient_done") is True,
+            share_identity=share if isinstance(share, bool) else None,
+            contact_name=_str(data.get("contact_name")),
+            contact_phone=_str(data.get("contact_phone")),
+            step=_str(data.get("step")) or "category",
+            editing=data.get("editing") is True,
+        )
+
+    # ---- content --------------------------------------------------------------------------
+    @property
+    def text(self) -> str:
+        return "\n".join(self.parts).strip()
+
+    @property
+    def has_content(self) -> bool:
+        return bool(self.text or self.voices)
+
+    def add_text(self, text: str, *, limit: int) -> int:
+        """Append one message; returns the new total length. Refused when the message, or the
+        text with it, would be longer than ``limit`` characters."""
+        limit = min(limit, MAX_SUGGESTION_TEXT)
+        piece = text.strip()
+        if not piece:
+            raise DraftError("empty")
+        if len(piece) > limit:
+            raise DraftError("too_long", length=len(piece), limit=limit)
+        total = len("\n".join([*self.parts, piece]))
+        if total > limit:
+            raise DraftError("too_long_total", length=len(piece), total=total, limit=limit,
+                             left=max(0, limit - len(self.text) - 1))
+        self.parts.append(piece)
+        return total
+
+    def add_photo(self, file_id: str, unique_id: str) -> int:
+        """Add a photo (the same photo twice counts once); returns how many there are."""
+        if any(u == unique_id for _, u in self.photos if unique_id):
+            return len(self.photos)
+        if len(self.photos) >= MAX_PHOTOS:
+            raise DraftError("too_many_photos", limit=MAX_PHOTOS)
+        self.photos.append((file_id, unique_id))
+        return len(self.photos)
+
+    def add_voice(self, file_id: str, unique_id: str) -> int:
+        if len(self.voices) >= MAX_VOICES:
+            raise DraftError("too_many_voices", limit=MAX_VOICES)
+        self.voices.append((file_id, unique_id))
+        return len(self.voices)
+
+    def set_location(self, latitude: float, longitude: float) -> None:
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise DraftError("bad_location")
+        self.latitude, self.longitude, self.location_done = latitude, longitude, True
+
+    def attachments(self) -> list[tuple[str, str, str]]:
+        """(kind, file_id, file_unique_id) as :func:`storage.lifecycle.create_suggestion` takes."""
+        return [("photo", f, u) for f, u in self.photos] + [("voice", f, u) for f, u in self.voices]
+
+    def missing(self) -> str | None:
+        """The first step still to do before the draft can be previewed, or None."""
+        if self.category is None:
+            return "category"
+        if not self.has_content:
+            return "text"
+        if not self.recipient_done:
+            return "recipient"
+        if self.share_identity is None or (self.share_identity and not self.contact_phone):
+            return "identity"
+        return None
+
+
+async def list_categories(session: AsyncSession) -> Sequence[Category]:
+    """The categories a suggestion may have, in the district's order."""
+    return (await session.scalars(select(Category).order_by(Category.position, Category.code))).all()
+
+
+async def station_deputies(session: AsyncSession, station_id: int) -> Sequence[Deputy]:
+    """The active deputies of a station, national level first, then by name."""
+    order = {level: i for i, level in enumerate(LEVEL_ORDER)}
+    rows = (
+        await session.scalars(
+            select(Deputy)
+            .join(DeputyStation, DeputyStation.deputy_id == Deputy.id)
+            .where(DeputyStation.station_id == station_id, Deputy.active.is_(True))
+        )
+    ).all()
+    return sorted(rows, key=lambda d: (order.get(d.level, len(order)), d.name, d.id))
