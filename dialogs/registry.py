@@ -16,7 +16,10 @@ from .services import Services
 __all__ = ["FLOWS", "Job", "build_handlers", "build_jobs"]
 
 # Modules with `handlers(services, dispatcher) -> list[BaseHandler]`, tried in this order.
-FLOWS: tuple[str, ...] = ("dialogs.common",)
+FLOWS: tuple[str, ...] = (
+    "dialogs.common",
+    "dialogs.suggest", "dialogs.tracking",
+)
 
 
 def build_handlers(services: Services) -> list[BaseHandler]:  # type: ignore[type-arg]
