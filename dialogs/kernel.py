@@ -113,12 +113,14 @@ async def _call(bot: Any, chat_id: int, update: Update, reply: Reply) -> None:
         await bot.send_document(
             chat_id, InputFile(reply.content, filename=reply.filename), caption=reply.text or None
         )
-    elif reply.kind == "venue":
-        await bot.send_venue(
-            chat_id, reply.latitude, reply.longitude, title=reply.title, address=reply.text
-        )
-    elif reply.kind == "location":
-        await bot.send_location(chat_id, reply.latitude, reply.longitude)
+    elif reply.kind in ("venue", "location"):
+        # Not bot.send_venue/send_location: PTB adds the default parse_mode to them, a parameter
+        # these methods do not have (the strict emulator refuses it).
+        params: dict[str, Any] = {"chat_id": chat_id, "latitude": reply.latitude,
+                                  "longitude": reply.longitude}
+        if reply.kind == "venue":
+            params |= {"title": reply.title, "address": reply.text}
+        await bot.do_api_request("send" + reply.kind.capitalize(), api_kwargs=params)
 
 
 async def _hand_to_outbox(services: Services, chat_id: int, reply: Reply) -> None:
