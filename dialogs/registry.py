@@ -18,6 +18,7 @@ __all__ = ["FLOWS", "Job", "build_handlers", "build_jobs"]
 # Modules with `handlers(services, dispatcher) -> list[BaseHandler]`, tried in this order.
 FLOWS: tuple[str, ...] = (
     "dialogs.common",
+    "dialogs.onboarding", "dialogs.station", "dialogs.privacy",
     "dialogs.suggest", "dialogs.tracking",
 )
 

@@ -76,6 +76,8 @@ def _duration(delta: timedelta) -> str:
 
 def event_ics(event: CalendarEvent, *, stamp: datetime) -> bytes:
     """The .ics file for ``event``; ``stamp`` (DTSTAMP) is when the file was made."""
+    if event.starts_at.tzinfo is None or event.ends_at.tzinfo is None:
+        raise ValueError("calendar times must be timezone-aware")
     if event.ends_at <= event.starts_at:
         raise ValueError("an event must end after it starts")
     lines = [

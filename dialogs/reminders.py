@@ -1,0 +1,54 @@
+"""The day-before reminder job: one message per subscriber who asked, through the outbox.
+
+The rules (which meetings, who, exactly once) live in ``storage.reminders``; this module only
+renders the message in each resident's language and wakes the delivery worker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from locales import t
+from storage.models import Resident
+from storage.reminders import send_due_reminders
+from storage.stations import MeetingView
+
+from .callbacks import encode
+from .keyboards import inline
+from .registry import Job
+from .services import Services
+from .station_render import meeting_lines
+from .turn import escape
+
+__all__ = ["INTERVAL", "render_reminder", "run_reminders", "jobs"]
+
+INTERVAL = 900.0  # seconds between two looks for tomorrow's meetings
+
+
+def render_reminder(services: Services, view: MeetingView, resident: Resident) -> dict[str, Any]:
+    locale = resident.locale or services.config.default_locale
+    lines = meeting_lines(locale, services.config.tz, view, with_station=False)
+    text = t(locale, "station.reminder", station=escape(view.station.name), details="\n".join(lines))
+    markup = inline([
+        [(t(locale, "station.btn_calendar_this"), encode("st", "ics", view.meeting.id))],
+        [(t(locale, "station.btn_stop_reminders"), encode("st", "rem", view.station.id, 0))],
+    ])
+    return {"text": text, "parse_mode": "HTML", "reply_markup": markup.to_dict()}
+
+
+async def run_reminders(services: Services) -> int:
+    async with services.db.unit_of_work() as session:
+        written = await send_due_reminders(
+            session, services.clock(), services.config.tz,
+            lambda view, resident: render_reminder(services, view, resident),
+        )
+    if written:
+        services.outbox_signal.set()
+    return written
+
+
+def jobs(services: Services) -> list[Job]:
+    async def run() -> None:
+        await run_reminders(services)
+
+    return [Job("meeting_reminders", INTERVAL, run)]
