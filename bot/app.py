@@ -65,6 +65,7 @@ def dialog_config(settings: Settings, bot_username: str = "") -> DialogConfig:
         first_response_days=settings.first_response_days,
         resolution_days=settings.resolution_days,
         bot_username=bot_username,
+        digest_time=settings.digest_time,
     )
 
 

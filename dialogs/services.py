@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from storage import Database
@@ -28,6 +28,7 @@ class DialogConfig:
     first_response_days: int = 3
     resolution_days: int = 15
     bot_username: str = ""
+    digest_time: time = time(8, 30)  # local time of the staff group's daily digest
 
 
 @dataclass
