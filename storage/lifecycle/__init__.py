@@ -9,6 +9,7 @@ It never commits: the caller's unit of work does. A refused operation raises
 
 from __future__ import annotations
 
+from .access import allowed_actions, may_view, refusal
 from .create import ATTACHMENT_KINDS, MAX_ATTACHMENTS, MAX_SUGGESTION_TEXT, create_suggestion
 from .errors import LifecycleError
 from .handling import MAX_REASON_TEXT, MAX_REPLY_TEXT, hand_back, reply, request_info, resolve
@@ -50,7 +51,8 @@ __all__ = [
     "ATTACHMENT_KINDS", "DEPUTY_ACTIONS", "FINISHED", "LEVEL_ORDER", "LifecycleError",
     "MAX_ATTACHMENTS", "MAX_COMMENT_TEXT", "MAX_REASON_TEXT", "MAX_REOPENS_TO_HANDLER",
     "MAX_REPLY_TEXT", "MAX_SUGGESTION_TEXT", "OPEN", "RESIDENT_ACTIONS", "Rule", "TRANSITIONS",
-    "add_followup", "assign", "close", "count_today", "create_suggestion", "due_by",
+    "add_followup", "allowed_actions", "assign", "may_view", "refusal",
+    "close", "count_today", "create_suggestion", "due_by",
     "escalate", "full_timeline", "get_by_ticket", "hand_back", "list_for_deputy",
     "list_for_resident", "mark_duplicate", "next_deadline", "overdue", "public_timeline",
     "rate", "reject", "reopen", "reply", "request_info", "resolve", "set_category",

@@ -10,8 +10,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit
-from ..models import ActorKind, Suggestion, SuggestionStatus, TimelineEntry, Visibility
+from ..models import Suggestion, SuggestionStatus, TimelineEntry, Visibility
 from ..roles import Actor
+from .access import refusal
 from .errors import LifecycleError
 from .rules import TRANSITIONS
 
@@ -36,20 +37,10 @@ async def load_locked(session: AsyncSession, ref: SuggestionRef) -> Suggestion:
 
 
 def authorise(suggestion: Suggestion, actor: Actor, action: str) -> None:
-    """Raise unless ``actor`` may do ``action`` on ``suggestion`` in its current status.
-
-    Who comes before where: a deputy asking about someone else's ticket learns nothing about it.
-    """
-    rule = TRANSITIONS[action]
-    ticket = suggestion.ticket
-    if actor.kind not in rule.actors:
-        raise LifecycleError("forbidden", ticket=ticket, action=action)
-    if actor.kind is ActorKind.DEPUTY and suggestion.assignee_deputy_id != actor.id:
-        raise LifecycleError("not_assigned_to_you", ticket=ticket)
-    if actor.kind is ActorKind.RESIDENT and suggestion.resident_id != actor.id:
-        raise LifecycleError("not_your_ticket", ticket=ticket)
-    if suggestion.status not in rule.sources:
-        raise LifecycleError("not_allowed", ticket=ticket, action=action, status=suggestion.status)
+    """Raise unless ``actor`` may do ``action`` on ``suggestion`` in its current status."""
+    refused = refusal(suggestion, actor, action)
+    if refused is not None:
+        raise refused
 
 
 def clean_text(text: str | None, *, limit: int, required: bool = True) -> str | None:

@@ -74,6 +74,49 @@ def _check_location(latitude: float | None, longitude: float | None) -> None:
             raise LifecycleError("bad_location")
 
 
+def _record_creation(
+    session: AsyncSession,
+    suggestion: Suggestion,
+    actor: Actor,
+    attachments: Sequence[tuple[str, str, str]],
+    now: datetime,
+) -> None:
+    """Attachments, the public ``created`` entry and the audit entry of a new suggestion."""
+    for kind, file_id, unique_id in attachments:
+        session.add(
+            Attachment(
+                suggestion_id=suggestion.id,
+                kind=kind,
+                file_id=file_id,
+                file_unique_id=unique_id or "",
+                created_at=now,
+            )
+        )
+    session.add(
+        TimelineEntry(
+            suggestion_id=suggestion.id,
+            at=now,
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            kind="created",
+            visibility=Visibility.PUBLIC,
+            to_status=SuggestionStatus.NEW.value,
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        "suggestion.create",
+        "suggestion",
+        suggestion.id,
+        now=now,
+        ticket=suggestion.ticket,
+        station_id=suggestion.station_id,
+        category=suggestion.category_code,
+        attachments=len(attachments),
+    )
+
+
 async def create_suggestion(
     session: AsyncSession,
     *,
@@ -128,39 +171,6 @@ async def create_suggestion(
     )
     session.add(suggestion)
     await session.flush()
-    for kind, file_id, unique_id in attachments:
-        session.add(
-            Attachment(
-                suggestion_id=suggestion.id,
-                kind=kind,
-                file_id=file_id,
-                file_unique_id=unique_id or "",
-                created_at=now,
-            )
-        )
-    actor = Actor.resident(resident_id)
-    session.add(
-        TimelineEntry(
-            suggestion_id=suggestion.id,
-            at=now,
-            actor_kind=actor.kind,
-            actor_id=actor.id,
-            kind="created",
-            visibility=Visibility.PUBLIC,
-            to_status=SuggestionStatus.NEW.value,
-        )
-    )
-    audit.record(
-        session,
-        actor,
-        "suggestion.create",
-        "suggestion",
-        suggestion.id,
-        now=now,
-        ticket=suggestion.ticket,
-        station_id=station_id,
-        category=category_code,
-        attachments=len(attachments),
-    )
+    _record_creation(session, suggestion, Actor.resident(resident_id), attachments, now)
     await session.flush()
     return suggestion

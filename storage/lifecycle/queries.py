@@ -115,7 +115,9 @@ async def due_by(
     return (await session.scalars(query)).all()
 
 
-async def overdue(session: AsyncSession, now: datetime, *, limit: int = 500) -> Sequence[Suggestion]:
+async def overdue(
+    session: AsyncSession, now: datetime, *, limit: int = 500
+) -> Sequence[Suggestion]:
     """Open suggestions past their current deadline: no first response by its due time, or not
     resolved by the resolution deadline. Resolved ones (awaiting a rating) are not overdue."""
     return await due_by(session, now, limit=limit)

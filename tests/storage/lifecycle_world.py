@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -98,4 +99,5 @@ async def new_suggestion(
         "community_code": world.community_code,
     }
     fields.update(overrides)
-    return await create_suggestion(session, now=now, deadlines=DEADLINES, **fields)  # type: ignore[arg-type]
+    options: Any = fields
+    return await create_suggestion(session, now=now, deadlines=DEADLINES, **options)

@@ -33,7 +33,9 @@ CALLS: dict[str, Call] = {
     "assign": lambda s, i, a, w: lc.assign(s, i, a, now=NOW, deputy_id=w.other_deputy.id),
     "escalate": lambda s, i, a, w: lc.escalate(s, i, a, now=NOW),
     "reject": lambda s, i, a, w: lc.reject(s, i, a, now=NOW, reason="不属于人大代表职责范围"),
-    "mark_duplicate": lambda s, i, a, w: lc.mark_duplicate(s, i, a, now=NOW, of_ticket="2026-000001"),
+    "mark_duplicate": lambda s, i, a, w: lc.mark_duplicate(
+        s, i, a, now=NOW, of_ticket="2026-000001"
+    ),
     "close": lambda s, i, a, w: lc.close(s, i, a, now=NOW),
     "reopen": lambda s, i, a, w: lc.reopen(s, i, a, now=NOW, deadlines=DEADLINES),
     "set_hotline": lambda s, i, a, w: lc.set_hotline(s, i, a, now=NOW, number="BJ2026031000123"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -67,8 +68,12 @@ async def test_staff_are_added_admins_or_trusted_admins(db: Database) -> None:
 
 @pytest.mark.parametrize(
     "details",
-    [{"text": "路灯坏了"}, {"phone": "138"}, {"note": "a sentence that is far too long to be any kind of code"},
-     {"ids": [1, 2]}],
+    [
+        {"text": "路灯坏了"},
+        {"phone": "138"},
+        {"note": "a sentence that is far too long to be any kind of code"},
+        {"ids": [1, 2]},
+    ],
 )
 def test_audit_refuses_personal_data(details: dict) -> None:
     class NoSession:
@@ -76,4 +81,5 @@ def test_audit_refuses_personal_data(details: dict) -> None:
             raise AssertionError("must refuse before adding")
 
     with pytest.raises(ValueError):
-        audit.record(NoSession(), Actor.system(), "x", "suggestion", 1, now=T0, **details)  # type: ignore[arg-type]
+        session: Any = NoSession()
+        audit.record(session, Actor.system(), "x", "suggestion", 1, now=T0, **details)

@@ -58,7 +58,8 @@ async def test_claim_lease_send_and_depth(db: Database) -> None:
     async with db.reading() as s:
         assert await outbox.depth(s) == 4  # ids[1] (retry), ids[3:], late
         sent = await s.get(OutboxMessage, ids[0])
-        assert sent is not None and (sent.status, sent.result_message_id) == (OutboxStatus.SENT, 77)
+        assert sent is not None
+        assert (sent.status, sent.result_message_id) == (OutboxStatus.SENT, 77)
     async with db.unit_of_work() as s:
         due = await outbox.claim_due(s, owner="w1", now=T0 + timedelta(minutes=6), limit=10)
         # the retry and the late one are due; w2 never reported on ids[3:] and its 30 s lease
@@ -108,9 +109,8 @@ async def test_a_blocked_resident_is_dropped_and_not_written_to_again(db: Databa
             s, chat_id=42, method="sendMessage", payload={"text": "?"},
             resident_id=w.resident.id, now=T0,
         ) is None
-        statuses = {
-            r.id: r.status for r in await s.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-        }
+        rows = await s.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        statuses = {r.id: r.status for r in rows}
     assert statuses == {
         first.id: OutboxStatus.DROPPED, second.id: OutboxStatus.DROPPED,
         other.id: OutboxStatus.PENDING,
