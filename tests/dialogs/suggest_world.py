@@ -4,6 +4,7 @@ step works in both languages), and reading back what was stored."""
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -24,6 +25,11 @@ from storage.models import (
 LANGS = ["zh", "en"]
 TELEGRAM_LANGUAGE = {"zh": "zh-hans", "en": "en"}
 TICKET = re.compile(r"\b(\d{4}-\d{6})\b")
+
+
+def shown(lang: str, key: str, **fields: object) -> str:
+    """A catalogue text as the user sees it (HTML tags gone, entities decoded)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", t(lang, key, **fields)))
 
 
 async def resident_with_station(env: Any, user_id: int, lang: str) -> tuple[SimUser, Resident]:
