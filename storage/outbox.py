@@ -223,8 +223,8 @@ async def mark_retry(
 ) -> OutboxMessage:
     """Try again from ``not_before`` (a 429's retry_after, a network error's backoff).
 
-    ``count_attempt=False`` when the row was only held back to keep a chat's pace or order:
-    the claim's attempt is given back, so backoff grows only with real failures.
+    ``count_attempt=False`` when the row was not really tried (held back by pacing, waiting for
+    its card): the attempt its claim counted is given back. ``error=None`` keeps the last error.
     """
     row = await _row(session, outbox_id)
     row.status = OutboxStatus.PENDING

@@ -67,6 +67,23 @@ async def test_claim_lease_send_and_depth(db: Database) -> None:
         assert [r.id for r in due] == [*ids[3:], ids[1], late.id]  # ordered by not_before
 
 
+async def test_a_held_back_row_gets_its_attempt_back(db: Database) -> None:
+    (row_id,) = await _enqueue_many(db, 1)
+    for _ in range(3):  # e.g. pacing held it back three times, then a real network error
+        async with db.unit_of_work() as s:
+            (row,) = await outbox.claim_due(s, owner="w", now=T0, limit=1)
+            await outbox.mark_retry(s, row_id, not_before=T0, error=None, count_attempt=False)
+    async with db.unit_of_work() as s:
+        (row,) = await outbox.claim_due(s, owner="w", now=T0, limit=1)
+        await outbox.mark_retry(s, row_id, not_before=T0, error="TimedOut")
+    async with db.unit_of_work() as s:  # held back once more: the real error is kept
+        (row,) = await outbox.claim_due(s, owner="w", now=T0, limit=1)
+        await outbox.mark_retry(s, row_id, not_before=T0, error=None, count_attempt=False)
+    async with db.reading() as s:
+        stored = await s.get(OutboxMessage, row_id)
+    assert stored is not None and (stored.attempts, stored.last_error) == (1, "TimedOut")
+
+
 async def test_a_dead_workers_rows_come_back_after_the_lease(db: Database) -> None:
     ids = await _enqueue_many(db, 2)
     async with db.unit_of_work() as s:
