@@ -34,9 +34,11 @@ from storage.models import (
     TimelineEntry,
     Visibility,
 )
+from storage.ticket_view import TicketView
 
 from .callbacks import encode
 from .keyboards import inline
+from .triage_card import refresh_card, triage_keyboard, triage_section
 from .turn import Turn, escape
 
 __all__ = [
@@ -157,8 +159,12 @@ def render_staff_card(
     context: CardContext,
     locale: str = "zh",
     tz: ZoneInfo = DEFAULT_TZ,
+    *,
+    now: datetime | None = None,
+    view: TicketView | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The staff group's card of a suggestion (also used for edits of it)."""
+    """The staff group's card of a suggestion (also used for edits of it), with the triage
+    state and buttons of :mod:`.triage_card` (``now`` marks an overdue ticket)."""
     body = suggestion.text
     if len(body) > CARD_TEXT_CHARS:
         body = body[:CARD_TEXT_CHARS] + t(locale, "cards.text_continues", total=len(suggestion.text))
@@ -175,7 +181,8 @@ def render_staff_card(
         extras=_extras(suggestion, context, locale),
         text=escape(body),
     )
-    return text, None
+    text += triage_section(suggestion, locale, tz, now, view)
+    return text, triage_keyboard(suggestion, locale)
 
 
 def staff_media_calls(
@@ -257,6 +264,7 @@ async def enqueue_staff_notice(
         await turn.enqueue(chat_id, "sendMessage",
                            {"chat_id": chat_id, "text": body, "parse_mode": "HTML"},
                            purpose="staff_notice", suggestion_id=suggestion.id)
+    await refresh_card(turn.session, turn.config, suggestion.id, turn.now)
     return len(chats)
 
 
@@ -281,9 +289,11 @@ def render_answer_to_resident(
     entry: TimelineEntry,
     locale: str,
     author: str | None = None,
+    station: str = "",
 ) -> tuple[str, InlineKeyboardMarkup]:
     """What the resident gets when staff or a deputy acts on their ticket: a header naming the
-    ticket, who answered (a deputy by name; staff as staff), the words, and the next step."""
+    ticket, who answered (a deputy by name; staff under the station's name), the words, and the
+    next step."""
     kind = entry.kind if entry.kind in _ANSWER_KINDS else "status"
     status = t(locale, f"lifecycle.status.{suggestion.status.value}")
     header = t(locale, f"cards.answer.{kind}", ticket=suggestion.ticket, status=status,
@@ -291,7 +301,7 @@ def render_answer_to_resident(
     lines = [header]
     if entry.text and kind in ("reply", "request_info", "resolved", "rejected"):
         by = (t(locale, "cards.by_deputy", name=escape(author)) if author
-              else t(locale, "cards.by_staff"))
+              else t(locale, "cards.by_staff", station=escape(station)))
         lines.append(f"{by}\n{escape(entry.text)}")
     if suggestion.status is SuggestionStatus.RESOLVED:
         lines.append(t(locale, "cards.please_rate"))
@@ -342,7 +352,9 @@ async def notify_resident(
     if entry.actor_kind is ActorKind.DEPUTY and entry.actor_id is not None:
         deputy = await session.get(Deputy, entry.actor_id)
         author = deputy.name if deputy else None
-    text, markup = render_answer_to_resident(suggestion, entry, resident.locale or "zh", author)
+    station = await session.get(Station, suggestion.station_id) if author is None else None
+    text, markup = render_answer_to_resident(suggestion, entry, resident.locale or "zh", author,
+                                             station.name if station is not None else "")
     payload = {"chat_id": chat_id, "text": text, "parse_mode": "HTML",
                "reply_markup": markup.to_dict()}
     if isinstance(target, Turn):

@@ -56,10 +56,11 @@ INVITE_START = InviteStart(name="InviteStart")
 
 # ---- the invitation hook ---------------------------------------------------------------------
 async def on_invite_payload(turn: Turn) -> None:
-    """HOOK for the deputy/staff invitation flow (triage/inbox): replace this function, or list
-    a module with its own ``/start`` handler for ``INVITE_START`` *before* dialogs.onboarding in
-    FLOWS. Until then an invitation is not swallowed as a resident's /start: we only say so."""
-    turn.say("onboarding.invite_elsewhere")
+    """``/start <invitation>``: a deputy or staff invitation, redeemed once by
+    :func:`dialogs.invitations.redeem_start` (never taken for a resident's sign-up)."""
+    from .invitations import redeem_start
+
+    await redeem_start(turn)
 
 
 # ---- /start and consent ----------------------------------------------------------------------

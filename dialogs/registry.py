@@ -20,6 +20,7 @@ FLOWS: tuple[str, ...] = (
     "dialogs.common",
     "dialogs.onboarding", "dialogs.station", "dialogs.privacy",
     "dialogs.suggest", "dialogs.tracking",
+    "dialogs.triage", "dialogs.inbox",
 )
 
 

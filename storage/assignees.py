@@ -1,0 +1,72 @@
+"""Who a ticket can be given to: the station's own deputies first, then anyone found by name."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import Deputy, DeputyStation, Station, StationKind
+
+__all__ = ["station_deputies", "search_deputies", "MAX_CHOICES"]
+
+MAX_CHOICES = 8  # buttons on a card: more would bury the card under its keyboard
+
+
+async def station_deputies(
+    session: AsyncSession, station_id: int, *, limit: int = MAX_CHOICES
+) -> Sequence[Deputy]:
+    """Active deputies of the station, then of its town's 人大代表之家, by name."""
+    station = await session.get(Station, station_id)
+    if station is None:
+        return ()
+    homes = select(Station.id).where(
+        Station.town_code == station.town_code, Station.kind == StationKind.HOME
+    )
+    own = (
+        await session.scalars(
+            select(Deputy)
+            .join(DeputyStation, DeputyStation.deputy_id == Deputy.id)
+            .where(DeputyStation.station_id == station_id, Deputy.active.is_(True))
+            .order_by(Deputy.name, Deputy.id)
+        )
+    ).all()
+    home = (
+        await session.scalars(
+            select(Deputy)
+            .join(DeputyStation, DeputyStation.deputy_id == Deputy.id)
+            .where(DeputyStation.station_id.in_(homes), Deputy.active.is_(True))
+            .order_by(Deputy.name, Deputy.id)
+        )
+    ).all()
+    seen: set[int] = set()
+    result: list[Deputy] = []
+    for deputy in (*own, *home):
+        if deputy.id not in seen:
+            seen.add(deputy.id)
+            result.append(deputy)
+    return result[:limit]
+
+
+async def search_deputies(
+    session: AsyncSession, query: str, *, limit: int = MAX_CHOICES
+) -> Sequence[Deputy]:
+    """Active deputies whose name contains ``query`` (or whose code is exactly it), exact names
+    first."""
+    needle = query.strip()
+    if not needle:
+        return ()
+    found = (
+        await session.scalars(
+            select(Deputy)
+            .where(
+                Deputy.active.is_(True),
+                (Deputy.name.contains(needle, autoescape=True)) | (Deputy.code == needle),
+            )
+            .order_by(Deputy.name, Deputy.id)
+            .limit(limit * 4)
+        )
+    ).all()
+    ranked = sorted(found, key=lambda d: (d.name != needle and d.code != needle, len(d.name)))
+    return ranked[:limit]

@@ -1,0 +1,75 @@
+"""The staff group's daily digest: the day's figures, sent once a day at a set local time.
+
+The audit log doubles as the stamp: a ``digest.sent`` entry for the local date means today's
+digest is written, so restarts and repeated job runs send it once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import audit
+from .deadlines import local_date
+from .lifecycle import OPEN, next_deadline
+from .models import AuditEntry, Satisfaction, Suggestion, SuggestionStatus
+from .roles import Actor
+
+__all__ = ["DigestFigures", "digest_figures", "digest_owed", "mark_digest_sent"]
+
+_ACTION = "digest.sent"
+
+
+@dataclass(frozen=True, slots=True)
+class DigestFigures:
+    new: int  # created in the last 24 hours
+    unassigned: int  # open, nobody assigned
+    overdue: int  # open, past the current deadline
+    resolved: int  # resolved in the last 24 hours
+    rated: int  # rated in the last 24 hours …
+    satisfied: int  # … of which 满意 or 基本满意
+    open: int
+
+
+async def _count(session: AsyncSession, *where: object) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Suggestion).where(*where))
+               or 0)
+
+
+async def digest_figures(session: AsyncSession, now: datetime) -> DigestFigures:
+    since = now - timedelta(days=1)
+    is_open = Suggestion.status.in_(OPEN)
+    rated = and_(Suggestion.satisfaction.is_not(None), Suggestion.closed_at >= since,
+                 Suggestion.status == SuggestionStatus.CLOSED)
+    good = Suggestion.satisfaction.in_([Satisfaction.SATISFIED, Satisfaction.BASIC])
+    return DigestFigures(
+        new=await _count(session, Suggestion.created_at >= since, Suggestion.created_at <= now),
+        unassigned=await _count(session, is_open, Suggestion.assignee_deputy_id.is_(None)),
+        overdue=await _count(session, is_open, next_deadline() <= now),
+        resolved=await _count(session, Suggestion.resolved_at >= since),
+        rated=await _count(session, rated),
+        satisfied=await _count(session, rated, good),
+        open=await _count(session, is_open),
+    )
+
+
+async def digest_owed(
+    session: AsyncSession, now: datetime, *, tz: ZoneInfo, at: time
+) -> str | None:
+    """Today's date (ISO) when the digest time has passed and today's digest is not written."""
+    local = now.astimezone(tz)
+    if local.time() < at:
+        return None
+    day = local_date(now, tz).isoformat()
+    sent = await session.scalar(
+        select(AuditEntry.id).where(AuditEntry.action == _ACTION, AuditEntry.object_id == day)
+    )
+    return None if sent is not None else day
+
+
+def mark_digest_sent(session: AsyncSession, day: str, now: datetime) -> None:
+    audit.record(session, Actor.system(), _ACTION, "digest", day, now=now)
