@@ -167,7 +167,8 @@ def render_staff_card(
     state and buttons of :mod:`.triage_card` (``now`` marks an overdue ticket)."""
     body = suggestion.text
     if len(body) > CARD_TEXT_CHARS:
-        body = body[:CARD_TEXT_CHARS] + t(locale, "cards.text_continues", total=len(suggestion.text))
+        more = t(locale, "cards.text_continues", total=len(suggestion.text))
+        body = body[:CARD_TEXT_CHARS] + more
     text = t(
         locale, "cards.staff_card",
         ticket=suggestion.ticket,
@@ -228,7 +229,8 @@ async def enqueue_staff_card(turn: Turn, suggestion: Suggestion) -> bool:
         select(Attachment).where(Attachment.suggestion_id == suggestion.id).order_by(Attachment.id)
     )).all()
     for method, call in staff_media_calls(suggestion, attachments, chat_id, locale):
-        await turn.enqueue(chat_id, method, call, purpose="staff_media", suggestion_id=suggestion.id)
+        await turn.enqueue(chat_id, method, call, purpose="staff_media",
+                           suggestion_id=suggestion.id)
     return True
 
 
@@ -280,7 +282,8 @@ def _resident_buttons(suggestion: Suggestion, locale: str) -> InlineKeyboardMark
                                SuggestionStatus.ESCALATED):
         rows.append([(t(locale, "cards.button_reply"),
                       encode(TRACKING_FLOW, "reply", suggestion.id))])
-    rows.append([(t(locale, "cards.button_timeline"), encode(TRACKING_FLOW, "open", suggestion.id))])
+    rows.append([(t(locale, "cards.button_timeline"),
+                  encode(TRACKING_FLOW, "open", suggestion.id))])
     return inline(rows)
 
 
@@ -341,7 +344,8 @@ async def notify_resident(
     """
     session = target.session if isinstance(target, Turn) else target
     await session.flush()
-    resident = await session.get(Resident, suggestion.resident_id) if suggestion.resident_id else None
+    resident = (await session.get(Resident, suggestion.resident_id)
+                if suggestion.resident_id else None)
     chat_id = (resident.chat_id or resident.telegram_user_id) if resident else None
     if resident is None or resident.forgotten_at is not None or not chat_id:
         return False

@@ -76,7 +76,8 @@ async def on_resume(turn: Turn) -> None:
         return
     assert turn.resident is not None and turn.resident.station_id is not None
     if draft.station_id != turn.resident.station_id:  # they moved since: new station, new people
-        draft.station_id, draft.community_code = turn.resident.station_id, turn.resident.community_code
+        draft.station_id = turn.resident.station_id
+        draft.community_code = turn.resident.community_code
         draft.deputy_id, draft.recipient_done = None, False
     _close_buttons(turn, turn.t("suggest.button_continue"))
     await ask(turn, draft, draft.step)

@@ -30,7 +30,7 @@ async def on_message(turn: Turn) -> None:
         return
     if step == "contact":
         await _on_contact_step(turn, draft, msg)
-    elif step == "location" and msg.text and msg.text.strip() == turn.t("suggest.button_no_location"):
+    elif step == "location" and _is(turn, msg, "suggest.button_no_location"):
         draft.location_done = True
         turn.say("suggest.location_skipped", remove_keyboard())
         await advance(turn, draft, "location")
@@ -41,6 +41,11 @@ async def on_message(turn: Turn) -> None:
 
 
 _BUTTON_STEPS = ("recipient", "identity", "preview", "resume")
+
+
+def _is(turn: Turn, msg: Message, label_key: str) -> bool:
+    """Whether the message is the text of one of our reply-keyboard buttons."""
+    return bool(msg.text) and (msg.text or "").strip() == turn.t(label_key)
 
 
 async def _add_content(turn: Turn, draft: Draft, msg: Message, step: str) -> None:
@@ -108,7 +113,7 @@ def _next_button(turn: Turn, step: str):  # type: ignore[no-untyped-def]
 async def _on_contact_step(turn: Turn, draft: Draft, msg: Message) -> None:
     contact = msg.contact
     if contact is None:
-        if msg.text and msg.text.strip() == turn.t("suggest.button_no_contact"):
+        if _is(turn, msg, "suggest.button_no_contact"):
             draft.share_identity, draft.contact_name, draft.contact_phone = False, None, None
             turn.say("suggest.contact_declined", remove_keyboard())
             await advance(turn, draft, "identity")

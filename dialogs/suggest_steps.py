@@ -142,7 +142,8 @@ async def preview_text(turn: Turn, draft: Draft) -> str:
                      phone=escape(draft.contact_phone))
     else:
         who = turn.t("suggest.identity_anonymous")
-    location = turn.t("suggest.location_yes" if draft.latitude is not None else "suggest.location_no")
+    located = draft.latitude is not None
+    location = turn.t("suggest.location_yes" if located else "suggest.location_no")
     return turn.t(
         "suggest.preview",
         category=escape(category_name(category, turn.locale)),

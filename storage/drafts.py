@@ -193,7 +193,8 @@ class Draft:
 
 async def list_categories(session: AsyncSession) -> Sequence[Category]:
     """The categories a suggestion may have, in the district's order."""
-    return (await session.scalars(select(Category).order_by(Category.position, Category.code))).all()
+    query = select(Category).order_by(Category.position, Category.code)
+    return (await session.scalars(query)).all()
 
 
 async def station_deputies(session: AsyncSession, station_id: int) -> Sequence[Deputy]:

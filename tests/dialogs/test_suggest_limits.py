@@ -58,6 +58,10 @@ async def test_edit_from_the_preview(env, lang: str) -> None:
     assert prompt.text == shown(lang, "suggest.ask_photos", limit=5, count=0)
     await press_and_wait(user, t(lang, "suggest.button_skip"))
     assert (await draft_of(env, user.user_id)).photos == []  # type: ignore[union-attr]
+    await press_and_wait(user, t(lang, "suggest.edit_location"))
+    await user.press(t(lang, "suggest.button_send_location"))  # request_location: sends it
+    ack, preview = await user.wait_for(2)
+    assert ack.remove_keyboard and t(lang, "suggest.location_yes") in preview.text
     deputy = sorted(await station_deputy_names(env, resident.station_id))[0]
     (prompt,) = await press_and_wait(user, t(lang, "suggest.edit_recipient"))
     label = next(x for x in prompt.labels if x.startswith(deputy))
@@ -74,8 +78,11 @@ async def test_edit_from_the_preview(env, lang: str) -> None:
     (stored,) = await suggestions_of(env, user.user_id)
     assert (stored.category_code, stored.text) == ("environment", "第二稿")
     assert stored.addressed_deputy_id is not None and stored.share_identity
+    assert (stored.latitude, stored.longitude) == (40.3764, 116.8431)
     await env.settle()
     assert not any(m.media for m in env.staff_group.messages())  # the photos were removed
+    card = next(m for m in env.staff_group.messages() if stored.ticket in (m.text or ""))
+    assert deputy in card.text and "40.37640, 116.84310" in card.text
     assert env.emulator.violations == []
 
 
@@ -160,6 +167,18 @@ async def test_without_a_station_the_way_is_start(env, lang: str) -> None:
     (answer,) = await send_and_wait(user, "/suggest")
     assert answer.text == t(lang, "suggest.need_station")
     assert answer.keyboard == [["/start"]]
+    await user.press_data("sg:start", answer.message_id)  # the station card's button, too
+    (again,) = await user.wait_for()
+    assert again.text == t(lang, "suggest.need_station")
+
+
+async def test_station_card_button_starts_a_suggestion(env, lang: str) -> None:
+    user, _ = await resident_with_station(env, 2107, lang)
+    (listing,) = await send_and_wait(user, "/my")
+    await user.press_data("sg:start", listing.message_id)
+    (prompt,) = await user.wait_for()
+    assert prompt.text == shown(lang, "suggest.ask_category")
+    assert await category_label(env, lang, "rule_of_law") in prompt.labels
 
 
 async def test_confirm_pressed_twice_makes_one_ticket(env, lang: str) -> None:
