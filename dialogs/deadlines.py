@@ -63,7 +63,8 @@ async def send_reminders(services: Services) -> int:
 
 
 async def send_digest(services: Services) -> bool:
-    """The daily digest in the staff group, once a day from the configured local time."""
+    """The daily digest in the staff group, once a day at the configured local time (within
+    two hours of it); skipped on a day with nothing to report."""
     config = services.config
     if config.staff_chat_id is None:
         return False
@@ -72,13 +73,16 @@ async def send_digest(services: Services) -> bool:
         day = await digest_owed(session, now, tz=config.tz, at=config.digest_time)
         if day is None:
             return False
-        f = digest_figures_text(await digest_figures(session, now), config.default_locale, day)
+        figures = await digest_figures(session, now)
+        mark_digest_sent(session, day, now)
+        if figures.empty:  # a quiet district gets no message
+            return False
+        text = digest_figures_text(figures, config.default_locale, day)
         await outbox.enqueue(
             session, chat_id=config.staff_chat_id, method="sendMessage",
-            payload={"chat_id": config.staff_chat_id, "text": f, "parse_mode": "HTML"},
+            payload={"chat_id": config.staff_chat_id, "text": text, "parse_mode": "HTML"},
             purpose=DIGEST_PURPOSE, now=now,
         )
-        mark_digest_sent(session, day, now)
     services.outbox_signal.set()
     return True
 

@@ -19,9 +19,10 @@ from .lifecycle import OPEN, next_deadline
 from .models import AuditEntry, Satisfaction, Suggestion, SuggestionStatus
 from .roles import Actor
 
-__all__ = ["DigestFigures", "digest_figures", "digest_owed", "mark_digest_sent"]
+__all__ = ["DigestFigures", "digest_figures", "digest_owed", "mark_digest_sent", "DIGEST_WINDOW"]
 
 _ACTION = "digest.sent"
+DIGEST_WINDOW = timedelta(hours=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,11 @@ class DigestFigures:
     rated: int  # rated in the last 24 hours …
     satisfied: int  # … of which 满意 or 基本满意
     open: int
+
+    @property
+    def empty(self) -> bool:
+        """Nothing happened and nothing is waiting: no digest worth a message."""
+        return not (self.new or self.open or self.resolved or self.rated)
 
 
 async def _count(session: AsyncSession, *where: object) -> int:
@@ -58,11 +64,19 @@ async def digest_figures(session: AsyncSession, now: datetime) -> DigestFigures:
 
 
 async def digest_owed(
-    session: AsyncSession, now: datetime, *, tz: ZoneInfo, at: time
+    session: AsyncSession,
+    now: datetime,
+    *,
+    tz: ZoneInfo,
+    at: time,
+    window: timedelta = DIGEST_WINDOW,
 ) -> str | None:
-    """Today's date (ISO) when the digest time has passed and today's digest is not written."""
+    """Today's date (ISO) when it is digest time (from ``at`` for ``window``, local time) and
+    today's digest is not written yet. A service that was down all through the window skips
+    that day rather than posting yesterday's figures at an odd hour."""
     local = now.astimezone(tz)
-    if local.time() < at:
+    start = datetime.combine(local.date(), at, tzinfo=tz)
+    if not start <= local < start + window:
         return None
     day = local_date(now, tz).isoformat()
     sent = await session.scalar(
