@@ -156,7 +156,7 @@ async def _wait(request: web.Request) -> web.Response:
     view = _view(request)
     since, n = int(_number(request, "since", 0)), int(_number(request, "n", 1))
     timeout = min(_number(request, "timeout", 5.0), 60.0)
-    ok = await view.world.chats_changed.wait_until(
+    ok = await view.world.chat_signal(view.chat_id).wait_until(
         lambda: len(view.world.bot_messages.get(view.chat_id, [])) >= since + n, timeout)
     return web.json_response(_snapshot(view, since), status=200 if ok else 408)
 
@@ -166,7 +166,7 @@ async def _changes(request: web.Request) -> web.Response:
     version = int(_number(request, "version", 0))
     timeout = min(_number(request, "timeout", 5.0), 60.0)
     world = view.world
-    ok = await world.chats_changed.wait_until(
+    ok = await world.chat_signal(view.chat_id).wait_until(
         lambda: world.chat_versions.get(view.chat_id, 0) > version, timeout)
     return web.json_response(_snapshot(view), status=200 if ok else 408)
 

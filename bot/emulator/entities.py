@@ -53,61 +53,73 @@ def _byte_offset(text: str, pos: int) -> int:
     return len(text[:pos].encode("utf-8"))
 
 
+class _Output:
+    """Plain text being built, its UTF-16 length, and the finished entities."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.entities: list[Entity] = []
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        self.length += utf16_len(text)
+
+    def close(self, entity: Entity, start: int) -> None:
+        if self.length > start:
+            entity.update(offset=start, length=self.length - start)
+            _merge_pre_code(self.entities, entity)
+            self.entities.append(entity)
+
+    def result(self) -> tuple[str, list[Entity]]:
+        self.entities.sort(key=lambda e: (e["offset"], -e["length"]))
+        return "".join(self.parts), self.entities
+
+
 def _parse_html(source: str) -> tuple[str, list[Entity]]:
-    out: list[str] = []
-    length = 0  # UTF-16 length of `out`
+    out = _Output()
     stack: list[tuple[str, int, Entity]] = []
-    entities: list[Entity] = []
     pos = 0
     while pos < len(source):
-        char = source[pos]
-        if char == "<":
-            match = _TAG.match(source, pos)
-            if match is None:
-                raise EntityParseError(
-                    f"Bad Request: can't parse entities: Unclosed start tag at byte offset "
-                    f"{_byte_offset(source, pos)}"
-                )
-            closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3)
-            at = _byte_offset(source, pos)
-            if closing:
-                if not stack or stack[-1][0] != name:
-                    raise EntityParseError(
-                        f"Bad Request: can't parse entities: Unmatched end tag at byte offset "
-                        f"{at}, expected \"</{stack[-1][0]}>\", found \"</{name}>\""
-                        if stack
-                        else f"Bad Request: can't parse entities: Unexpected end tag at byte "
-                        f"offset {at}"
-                    )
-                _, start, entity = stack.pop()
-                if length > start:
-                    entity.update(offset=start, length=length - start)
-                    _merge_pre_code(entities, entity)
-                    entities.append(entity)
-            else:
-                stack.append((name, length, _html_entity(name, attrs, at)))
-            pos = match.end()
+        if source[pos] == "<":
+            pos = _html_tag(source, pos, stack, out)
             continue
-        if char == "&":
-            ref = _ENTITY_REF.match(source, pos)
-            if ref is not None:
-                piece = _decode_reference(ref.group(1), _byte_offset(source, pos))
-                out.append(piece)
-                length += utf16_len(piece)
-                pos = ref.end()
-                continue
-        if char == ">":
-            pass  # Telegram tolerates a bare ">"
-        out.append(char)
-        length += utf16_len(char)
+        ref = _ENTITY_REF.match(source, pos) if source[pos] == "&" else None
+        if ref is not None:
+            out.add(_decode_reference(ref.group(1), _byte_offset(source, pos)))
+            pos = ref.end()
+            continue
+        out.add(source[pos])  # a bare ">" or "&" is tolerated, as Telegram does
         pos += 1
     if stack:
         raise EntityParseError(
             f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag "
             f"\"{stack[-1][0]}\""
         )
-    entities.sort(key=lambda e: (e["offset"], -e["length"]))
-    return "".join(out), entities
+    return out.result()
+
+
+def _html_tag(source: str, pos: int, stack: list[tuple[str, int, Entity]], out: _Output) -> int:
+    """Handle the tag at `pos`; returns the position after it."""
+    at = _byte_offset(source, pos)
+    match = _TAG.match(source, pos)
+    if match is None:
+        raise EntityParseError(
+            f"Bad Request: can't parse entities: Unclosed start tag at byte offset {at}")
+    closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3)
+    if not closing:
+        stack.append((name, out.length, _html_entity(name, attrs, at)))
+    elif not stack:
+        raise EntityParseError(
+            f"Bad Request: can't parse entities: Unexpected end tag at byte offset {at}")
+    elif stack[-1][0] != name:
+        raise EntityParseError(
+            f"Bad Request: can't parse entities: Unmatched end tag at byte offset {at}, "
+            f"expected \"</{stack[-1][0]}>\", found \"</{name}>\"")
+    else:
+        _, start, entity = stack.pop()
+        out.close(entity, start)
+    return match.end()
 
 
 def _merge_pre_code(entities: list[Entity], entity: Entity) -> None:
@@ -165,75 +177,67 @@ _V2_MARKERS = {"*": "bold", "_": "italic", "__": "underline", "~": "strikethroug
 _V1_MARKERS = {"*": "bold", "_": "italic"}
 
 
+_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(((?:\\.|[^)\\])*)\)")
+
+
 def _parse_markdown(source: str, *, v2: bool) -> tuple[str, list[Entity]]:
     """Markdown (v2 with reserved characters, or legacy): enough to catch what Telegram refuses."""
-    out: list[str] = []
-    length = 0
+    out = _Output()
     open_marks: dict[str, tuple[int, int]] = {}  # marker -> (UTF-16 start, byte offset)
-    entities: list[Entity] = []
     markers = _V2_MARKERS if v2 else _V1_MARKERS
     pos = 0
     while pos < len(source):
         char = source[pos]
         if char == "\\" and v2 and pos + 1 < len(source):
-            out.append(source[pos + 1])
-            length += utf16_len(source[pos + 1])
+            out.add(source[pos + 1])
             pos += 2
-            continue
-        if char == "`":
-            fence = "```" if source.startswith("```", pos) else "`"
-            end = source.find(fence, pos + len(fence))
-            if end < 0:
-                raise _md_unclosed(source, pos, "Pre" if fence == "```" else "Code")
-            body = source[pos + len(fence) : end]
-            if fence == "```" and "\n" in body:
-                body = body.split("\n", 1)[1]
-            if v2:
-                body = re.sub(r"\\([`\\])", r"\1", body)
-            entities.append({"type": "pre" if fence == "```" else "code", "offset": length,
-                             "length": utf16_len(body)})
-            out.append(body)
-            length += utf16_len(body)
-            pos = end + len(fence)
-            continue
-        marker = next((m for m in ("__", "||") if v2 and source.startswith(m, pos)), None)
-        marker = marker or (char if char in markers else None)
-        if marker is not None:
+        elif char == "`":
+            pos = _md_code(source, pos, out, v2=v2)
+        elif (marker := _md_marker(source, pos, markers, v2=v2)) is not None:
             if marker in open_marks:
-                start, _ = open_marks.pop(marker)
-                if length > start:
-                    entities.append({"type": markers[marker], "offset": start,
-                                     "length": length - start})
+                out.close({"type": markers[marker]}, open_marks.pop(marker)[0])
             else:
-                open_marks[marker] = (length, _byte_offset(source, pos))
+                open_marks[marker] = (out.length, _byte_offset(source, pos))
             pos += len(marker)
-            continue
-        if char == "[":
-            link = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(((?:\\.|[^)\\])*)\)").match(source, pos)
-            if link is not None:
-                label = re.sub(r"\\(.)", r"\1", link.group(1)) if v2 else link.group(1)
-                entities.append({"type": "text_link", "offset": length,
-                                 "length": utf16_len(label), "url": link.group(2)})
-                out.append(label)
-                length += utf16_len(label)
-                pos = link.end()
-                continue
-        if v2 and char in _V2_RESERVED and not (char == ">" and _line_start(source, pos)):
+        elif char == "[" and (link := _LINK.match(source, pos)) is not None:
+            label = re.sub(r"\\(.)", r"\1", link.group(1)) if v2 else link.group(1)
+            start = out.length
+            out.add(label)
+            out.close({"type": "text_link", "url": link.group(2)}, start)
+            pos = link.end()
+        elif v2 and char in _V2_RESERVED and not (char == ">" and _line_start(source, pos)):
             raise EntityParseError(
                 f"Bad Request: can't parse entities: Character '{char}' is reserved and must be "
-                f"escaped with the preceding '\\'"
-            )
-        out.append(char)
-        length += utf16_len(char)
-        pos += 1
+                f"escaped with the preceding '\\'")
+        else:
+            out.add(char)
+            pos += 1
     if open_marks:
-        marker, (_, at) = min(open_marks.items(), key=lambda kv: kv[1][1])
-        raise EntityParseError(
-            f"Bad Request: can't parse entities: Can't find end of the entity starting at byte "
-            f"offset {at}"
-        )
-    entities.sort(key=lambda e: (e["offset"], -e["length"]))
-    return "".join(out), entities
+        at = min(byte for _, byte in open_marks.values())
+        raise EntityParseError(f"Bad Request: can't parse entities: Can't find end of the "
+                               f"entity starting at byte offset {at}")
+    return out.result()
+
+
+def _md_marker(source: str, pos: int, markers: dict[str, str], *, v2: bool) -> str | None:
+    double = next((m for m in ("__", "||") if v2 and source.startswith(m, pos)), None)
+    return double or (source[pos] if source[pos] in markers else None)
+
+
+def _md_code(source: str, pos: int, out: _Output, *, v2: bool) -> int:
+    fence = "```" if source.startswith("```", pos) else "`"
+    end = source.find(fence, pos + len(fence))
+    if end < 0:
+        raise _md_unclosed(source, pos, "Pre" if fence == "```" else "Code")
+    body = source[pos + len(fence) : end]
+    if fence == "```" and "\n" in body:
+        body = body.split("\n", 1)[1]
+    if v2:
+        body = re.sub(r"\\([`\\])", r"\1", body)
+    start = out.length
+    out.add(body)
+    out.close({"type": "pre" if fence == "```" else "code"}, start)
+    return end + len(fence)
 
 
 def _line_start(source: str, pos: int) -> bool:

@@ -77,6 +77,10 @@ class MessageMethods:
         explicit = params.get(entities_key)
         if explicit:
             entities = explicit
+        for entity in entities:
+            user = self.world.users.get(entity.get("user", {}).get("id", 0))
+            if entity["type"] == "text_mention" and user is not None:
+                entity["user"] = user.json()
         return plain, entities
 
     def text_content(self, params: Json) -> Json:

@@ -165,7 +165,7 @@ class BotApiEmulator:
 
     async def stop(self) -> None:
         await self.feed.close()
-        self.world.chats_changed.fire()
+        self.world.wake_all()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -192,25 +192,31 @@ class BotApiEmulator:
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["method"]
         method = self.spec.method_name(name) or name
-        fault = self._take_fault(method)
-        if fault == "disconnect":
-            return _drop(request)
-        if fault == "500":
-            return web.json_response({"ok": False, "error_code": 500,
-                                      "description": "Internal Server Error"}, status=500)
         raw: Json = {}
         try:
             raw, files = await _read_params(request)
+        except ApiError as error:
+            return self._refuse(method, raw, error)
+        fault = self._take_fault(method)
+        if fault in ("disconnect", "500"):  # nothing happens; the client sees an error
+            self._record(method, raw, 0 if fault == "disconnect" else 500, f"fault: {fault}")
+            return _drop(request) if fault == "disconnect" else web.json_response(
+                {"ok": False, "error_code": 500, "description": "Internal Server Error"},
+                status=500)
+        try:
             result = await self._call(request.match_info["token"], method, name, raw, files)
         except ApiError as error:
-            self._record(method, raw, error.status, error.description)
-            (self.world.refusals if error.expected else self.world.violations).append(
-                f"{method}: {error.description}")
-            return web.json_response(error.body(), status=error.status)
+            return self._refuse(method, raw, error)
         self._record(method, raw, 200, None)
         if fault == "lost_response":
             return _drop(request)
         return web.json_response({"ok": True, "result": result})
+
+    def _refuse(self, method: str, raw: Json, error: ApiError) -> web.Response:
+        self._record(method, raw, error.status, error.description)
+        (self.world.refusals if error.expected else self.world.violations).append(
+            f"{method}: {error.description}")
+        return web.json_response(error.body(), status=error.status)
 
     async def _call(self, token: str, method: str, name: str, raw: Json,
                     files: dict[str, UploadedFile]) -> Any:

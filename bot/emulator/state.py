@@ -162,7 +162,7 @@ class CallRecord:
     at: float  # the emulator's clock
     method: str
     chat_id: int | str | None
-    status: int
+    status: int  # 0: an injected disconnect
     description: str | None = None
 
     @property
@@ -199,7 +199,8 @@ class World:
         self.violations: list[str] = []
         self.refusals: list[str] = []
         self.updates_changed = Signal()
-        self.chats_changed = Signal()
+        self.chats_changed = Signal()  # any chat changed (waiting on many chats at once)
+        self._chat_signals: dict[int, Signal] = {}
         self.chat_versions: dict[int, int] = {}
         self.last_update_by_user: dict[int, Json] = {}
         self._update_ids = itertools.count(1)
@@ -245,7 +246,20 @@ class World:
 
     def touch(self, chat_id: int) -> None:
         self.chat_versions[chat_id] = self.chat_versions.get(chat_id, 0) + 1
+        self.chat_signal(chat_id).fire()
         self.chats_changed.fire()
+
+    def wake_all(self) -> None:
+        """Wake every waiter (shutting down)."""
+        for signal in (self.updates_changed, self.chats_changed, *self._chat_signals.values()):
+            signal.fire()
+
+    def chat_signal(self, chat_id: int) -> Signal:
+        """Fired whenever something changes in one chat (cheap with many waiting chats)."""
+        signal = self._chat_signals.get(chat_id)
+        if signal is None:
+            signal = self._chat_signals[chat_id] = Signal()
+        return signal
 
     def bot_sent(self, chat_id: int) -> list[StoredMessage]:
         """Every message the bot sent to a chat, in order, deleted ones included."""

@@ -50,7 +50,7 @@ class ChatView:
     async def wait_for(self, n_new: int = 1, timeout: float = 5.0) -> list[ChatMessage]:
         """Wait for `n_new` bot messages after the last action here; returns the new ones."""
         target = self.mark + n_new
-        ok = await self.world.chats_changed.wait_until(
+        ok = await self.world.chat_signal(self.chat.id).wait_until(
             lambda: len(self.world.bot_messages.get(self.chat.id, [])) >= target, timeout)
         sent = self.world.bot_sent(self.chat.id)
         if not ok:
@@ -63,7 +63,7 @@ class ChatView:
     async def wait_until(self, predicate: Callable[[list[ChatMessage]], bool],
                          timeout: float = 5.0) -> list[ChatMessage]:
         """Wait until `predicate(messages())` holds (edits count too); returns messages()."""
-        if not await self.world.chats_changed.wait_until(
+        if not await self.world.chat_signal(self.chat.id).wait_until(
                 lambda: predicate(self.messages()), timeout):
             raise TimeoutError(f"condition not met within {timeout}s; the chat shows "
                                f"{[m.text for m in self.messages()][-5:]}")

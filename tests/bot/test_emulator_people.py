@@ -68,6 +68,13 @@ async def test_press_finds_the_newest_button_and_wait_until_sees_edits(
     await bot.edit_message_text("已确定", 1001, new.message_id)
     shown = await edit
     assert shown[-1].buttons == [] and shown[-1].edited
+    await bot.edit_message_reply_markup(1001, new.message_id, reply_markup=menu("撤销"))
+    assert user.last().buttons == [["撤销"]]
+    with pytest.raises(BadRequest, match="(?i)not modified"):
+        await bot.edit_message_reply_markup(1001, new.message_id, reply_markup=menu("撤销"))
+    mention = await bot.send_message(1001, '<a href="tg://user?id=1001">你</a>', parse_mode="HTML")
+    assert mention.entities[0].user.first_name == "User1001"
+    assert emulator.violations == [] and len(emulator.refusals) == 1
 
 
 async def test_media_and_places_from_a_user_reach_the_bot(emulator: BotApiEmulator,
@@ -120,6 +127,7 @@ async def test_faults_drop_connections_and_lose_responses(emulator: BotApiEmulat
         await bot.send_message(1001, "arrived, answer lost")
     await bot.send_message(1001, "fine")
     assert [m.text for m in user.messages()] == ["arrived, answer lost", "fine"]
+    assert [c.status for c in emulator.calls if c.chat_id == 1001] == [0, 500, 200, 200]
     assert emulator.violations == []
 
 
