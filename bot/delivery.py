@@ -30,6 +30,10 @@ MAX_SLEEP = 1.0  # longer waits go back to the outbox with a not_before instead 
 MAX_BACKOFF = 300.0
 
 
+_Row = tuple[int, int, str, dict[str, Any], int, "int | None"]
+_SENT, _WAIT, _STOP = object(), object(), object()
+
+
 def _seconds(value: Any) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
@@ -91,44 +95,46 @@ class DeliveryWorker:
             )
             rows = [(m.id, m.chat_id, m.method, dict(m.payload), m.attempts, m.suggestion_id) for m in claimed]
             self.metrics.outbox_depth.set(await outbox.depth(session))
-        by_chat: dict[int, list[tuple[int, int, str, dict[str, Any], int, int | None]]] = {}
+        by_chat: dict[int, list[_Row]] = {}
         for row in rows:
             by_chat.setdefault(row[1], []).append(row)
         await asyncio.gather(*(self._send_chat(chat_rows) for chat_rows in by_chat.values()))
         return len(rows)
 
-    async def _send_chat(self, rows: list[tuple[int, int, str, dict[str, Any], int, int | None]]) -> None:
-        for index, (msg_id, chat_id, method, payload, attempts, suggestion_id) in enumerate(rows):
+    async def _send_chat(self, rows: list[_Row]) -> None:
+        """One chat's rows, in order. After a row that must wait, the rest are released: the
+        outbox's per-chat FIFO keeps them behind it."""
+        for index, row in enumerate(rows):
+            chat_id = row[1]
             wait = self.pacer.delay(chat_id, time.monotonic())
             while 0 < wait <= MAX_SLEEP:
                 await asyncio.sleep(wait)
                 wait = self.pacer.delay(chat_id, time.monotonic())
-            if wait > MAX_SLEEP:  # keep this chat's order: all its remaining rows wait
-                later = self.clock() + timedelta(seconds=wait)
-                async with self.db.unit_of_work() as session:
-                    for rest in rows[index:]:
-                        await outbox.mark_retry(session, rest[0], not_before=later, error=None,
-                                                count_attempt=False)
+            if wait > MAX_SLEEP:
+                await self._release(rows[index:], self.clock() + timedelta(seconds=wait))
                 return
-            if not await self._deliver(msg_id, chat_id, method, payload, attempts, suggestion_id):
-                # a failure that delays this chat: later rows must not overtake it
-                later = self.clock() + timedelta(seconds=1)
-                async with self.db.unit_of_work() as session:
-                    for rest in rows[index + 1:]:
-                        await outbox.mark_retry(session, rest[0], not_before=later, error=None,
-                                                count_attempt=False)
-                return
+            outcome = await self._deliver(*row)
+            if outcome is not _SENT:
+                if outcome is _WAIT:
+                    await self._release(rows[index + 1:], self.clock())
+                return  # _STOP: the chat is gone and its rows were dropped with it
+
+    async def _release(self, rows: list[_Row], not_before: datetime) -> None:
+        if not rows:
+            return
+        async with self.db.unit_of_work() as session:
+            for row in rows:
+                await outbox.mark_retry(session, row[0], not_before=not_before, error=None,
+                                        count_attempt=False)
 
     async def _deliver(self, msg_id: int, chat_id: int, method: str, payload: dict[str, Any],
-                       attempts: int, suggestion_id: int | None) -> bool:
-        """Send one row and record the outcome. False when the chat must wait."""
+                       attempts: int, suggestion_id: int | None) -> object:
+        """Send one row and record the outcome: _SENT, _WAIT (the chat must wait) or _STOP."""
         if method.startswith("edit") and "message_id" not in payload and suggestion_id:
             message_id = await self._card_message_id(suggestion_id)
             if message_id is None:  # the card itself is not out yet
-                async with self.db.unit_of_work() as session:
-                    await outbox.mark_retry(session, msg_id, not_before=self.clock() + timedelta(seconds=2),
-                                            error=None, count_attempt=False)
-                return False
+                await self._retry(msg_id, 2.0, "card not sent yet", count=False)
+                return _WAIT
             payload = {**payload, "message_id": message_id}
         self.pacer.record(chat_id, time.monotonic())
         try:
@@ -139,29 +145,30 @@ class DeliveryWorker:
             self.metrics.throttled.inc()
             self.metrics.sent.labels("retry_after").inc()
             await self._retry(msg_id, seconds, "429", count=False)
-            return False
+            return _WAIT
         except Forbidden:
             self.metrics.sent.labels("blocked").inc()
             async with self.db.unit_of_work() as session:
                 await outbox.mark_dropped(session, msg_id, now=self.clock(), error="403 forbidden")
-            return True
+            return _STOP
         except BadRequest as exc:
-            return await self._bad_request(msg_id, str(exc))
+            await self._bad_request(msg_id, str(exc))
+            return _SENT
         except (TimedOut, NetworkError) as exc:
             self.metrics.sent.labels("network_error").inc()
             await self._retry(msg_id, min(MAX_BACKOFF, 2.0 ** min(attempts, 8)), type(exc).__name__)
-            return False
+            return _WAIT
         except Exception as exc:  # noqa: BLE001 - unknown: retry later, never lose the row
             log.error("unexpected delivery error %s", type(exc).__name__)
             await self._retry(msg_id, min(MAX_BACKOFF, 2.0 ** min(attempts, 8)), type(exc).__name__)
-            return False
+            return _WAIT
         message_id = result.get("message_id") if isinstance(result, dict) else None
         async with self.db.unit_of_work() as session:
             await outbox.mark_sent(session, msg_id, now=self.clock(), message_id=message_id)
         self.metrics.sent.labels("sent").inc()
-        return True
+        return _SENT
 
-    async def _bad_request(self, msg_id: int, description: str) -> bool:
+    async def _bad_request(self, msg_id: int, description: str) -> None:
         lowered = description.lower()
         async with self.db.unit_of_work() as session:
             if "not modified" in lowered:
@@ -174,7 +181,6 @@ class DeliveryWorker:
                 await outbox.mark_failed(session, msg_id, now=self.clock(), error=description[:200])
                 self.metrics.sent.labels("failed").inc()
                 log.error("outbox message %s refused by the Bot API", msg_id)
-        return True
 
     async def _retry(self, msg_id: int, seconds: float, error: str, count: bool = True) -> None:
         async with self.db.unit_of_work() as session:

@@ -18,8 +18,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from .models import OutboxMessage, OutboxStatus, Resident, Suggestion, utcnow
 
@@ -143,14 +144,31 @@ async def claim_due(
 
     Commit right after claiming so other workers see the lease; each claim counts an attempt.
     """
+    earlier = aliased(OutboxMessage)
+    # Per-chat FIFO: a row waits while an older row of the same chat is still pending (held back
+    # by a retry_after or a backoff, or leased to a worker), so a chat never sees them reordered.
+    blocked_by_older = (
+        select(earlier.id)
+        .where(
+            earlier.chat_id == OutboxMessage.chat_id,
+            earlier.status == OutboxStatus.PENDING,
+            earlier.id < OutboxMessage.id,
+            or_(
+                earlier.not_before > now,
+                and_(earlier.lease_until.is_not(None), earlier.lease_until > now),
+            ),
+        )
+        .exists()
+    )
     query = (
         select(OutboxMessage)
         .where(
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.not_before <= now,
             or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now),
+            ~blocked_by_older,
         )
-        .order_by(OutboxMessage.not_before, OutboxMessage.id)
+        .order_by(OutboxMessage.id)  # oldest first: with the FIFO rule, each chat in order
         .limit(limit)
         .with_for_update(skip_locked=True)
     )

@@ -7,7 +7,6 @@ both change it, and `Signal` wakes whoever waits (long polls, tests waiting for 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import time
 from collections.abc import Callable
@@ -43,9 +42,12 @@ class Signal:
             return
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.add(waiter)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(waiter, timeout)
-        self._waiters.discard(waiter)
+        try:
+            # asyncio.wait, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # arrives as the waiter completes, and a cancelled worker would then run forever.
+            await asyncio.wait({waiter}, timeout=timeout)
+        finally:
+            self._waiters.discard(waiter)
 
     async def wait_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
         """Wait until `predicate()` holds; False if it still does not after `timeout`."""

@@ -64,7 +64,29 @@ async def test_claim_lease_send_and_depth(db: Database) -> None:
         due = await outbox.claim_due(s, owner="w1", now=T0 + timedelta(minutes=6), limit=10)
         # the retry and the late one are due; w2 never reported on ids[3:] and its 30 s lease
         # ran out, so those come back too; sent and failed rows never do
-        assert [r.id for r in due] == [*ids[3:], ids[1], late.id]  # ordered by not_before
+        assert [r.id for r in due] == sorted([*ids[3:], ids[1], late.id])  # oldest first
+
+
+async def test_a_chat_never_sees_its_messages_reordered(db: Database) -> None:
+    async with db.unit_of_work() as s:
+        first, second, third = [
+            await outbox.enqueue(s, chat_id=5, method="sendMessage", payload={"text": str(i)}, now=T0)
+            for i in range(3)
+        ]
+        other = await outbox.enqueue(s, chat_id=6, method="sendMessage", payload={"text": "x"}, now=T0)
+    async with db.unit_of_work() as s:
+        claimed = await outbox.claim_due(s, owner="w", now=T0, limit=10)
+        assert [r.id for r in claimed] == [first.id, second.id, third.id, other.id]
+        # the first hits a 429 for 30 s; the worker releases the rest of that chat at once
+        await outbox.mark_retry(s, first.id, not_before=T0 + timedelta(seconds=30), error="429")
+        for row in (second, third):
+            await outbox.mark_retry(s, row.id, not_before=T0, error=None, count_attempt=False)
+        await outbox.mark_sent(s, other.id, now=T0, message_id=1)
+    async with db.unit_of_work() as s:  # nothing of chat 5 may overtake the held-back first row
+        assert await outbox.claim_due(s, owner="w", now=T0 + timedelta(seconds=5), limit=10) == []
+    async with db.unit_of_work() as s:
+        due = await outbox.claim_due(s, owner="w", now=T0 + timedelta(seconds=31), limit=10)
+        assert [r.id for r in due] == [first.id, second.id, third.id]
 
 
 async def test_a_held_back_row_gets_its_attempt_back(db: Database) -> None:
