@@ -33,11 +33,14 @@ async def _list(turn: Turn) -> None:
         turn.say("triage.tpl_empty", placeholders=_placeholders())
         return
     lines = "\n".join(
-        turn.t("triage.tpl_line", name=escape(tpl.name),
-               preview=escape(tpl.text[:PREVIEW_CHARS] + ("…" if len(tpl.text) > PREVIEW_CHARS else "")))
+        turn.t("triage.tpl_line", name=escape(tpl.name), preview=escape(_preview(tpl.text)))
         for tpl in templates
     )
     turn.say("triage.tpl_list", lines=lines, placeholders=_placeholders())
+
+
+def _preview(text: str) -> str:
+    return text[:PREVIEW_CHARS] + ("…" if len(text) > PREVIEW_CHARS else "")
 
 
 def _placeholders() -> str:
@@ -59,7 +62,7 @@ async def on_templates(turn: Turn) -> None:
         try:
             await save_template(turn.session, actor, parts[2], parts[3])
         except TemplateError as err:
-            turn.say(err.key, **err.fields)
+            turn.send(turn.t(err.key, **err.fields))
             return
         turn.say("triage.tpl_saved", name=escape(parts[2]))
     elif verb == "del" and len(parts) == 3:

@@ -28,7 +28,8 @@ DIGEST_PURPOSE = "staff_digest"
 
 
 async def _remind_deputy(session: AsyncSession, services: Services, notice: DueNotice) -> bool:
-    deputy = await session.get(Deputy, notice.assignee_deputy_id) if notice.assignee_deputy_id else None
+    deputy_id = notice.assignee_deputy_id
+    deputy = await session.get(Deputy, deputy_id) if deputy_id is not None else None
     if deputy is None or deputy.telegram_user_id is None:
         return False
     config = services.config

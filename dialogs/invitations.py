@@ -51,7 +51,7 @@ async def on_invite(turn: Turn) -> None:
         invite = await create_deputy_invite(turn.session, str(deputy.id), created_by=turn.user_id,
                                             now=turn.now)
     except InviteError as err:
-        turn.say(err.key, **{k: escape(str(v)) for k, v in err.fields.items()})
+        turn.send(turn.t(err.key, **{k: escape(str(v)) for k, v in err.fields.items()}))
         return
     turn.say("triage.invite.deputy_link", name=escape(deputy.name),
              link=invite_link(turn, invite.code), days=days)
@@ -66,7 +66,7 @@ async def redeem_start(turn: Turn) -> None:
         role = await redeem_invite(turn.session, code, turn.user_id, now=turn.now,
                                    display_name=user.full_name if user is not None else "")
     except InviteError as err:
-        turn.say(err.key, **{k: escape(str(v)) for k, v in err.fields.items()})
+        turn.send(turn.t(err.key, **{k: escape(str(v)) for k, v in err.fields.items()}))
         return
     if isinstance(role, Deputy):
         waiting = len(await list_for_deputy(turn.session, role.id))

@@ -142,4 +142,5 @@ def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  
     chat_id = services.config.staff_chat_id
     if chat_id is None:
         return []
-    return [CommandHandler("staff", wrap(services, on_staff, "staff"), filters=filters.Chat(chat_id))]
+    return [CommandHandler("staff", wrap(services, on_staff, "staff"),
+                           filters=filters.Chat(chat_id))]

@@ -75,7 +75,8 @@ async def _menu_rows(turn: Turn, s: Suggestion, menu: str) -> list[list[tuple[st
         return await _assign_menu(turn, s)
     if menu == "ca":
         cats = (await turn.session.scalars(select(Category).order_by(Category.position))).all()
-        buttons = [(c.name_en if turn.locale == "en" else c.name_zh, encode(FLOW, "cc", s.id, c.code))
+        buttons = [(c.name_en if turn.locale == "en" else c.name_zh,
+                    encode(FLOW, "cc", s.id, c.code))
                    for c in cats if c.code != s.category_code]
         return [buttons[i:i + 3] for i in range(0, len(buttons), 3)] + [[_back(turn, s.id)]]
     if menu == "pr":

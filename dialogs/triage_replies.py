@@ -90,7 +90,9 @@ async def on_card_reply(turn: Turn) -> None:
         await _act(turn, actor, suggestion, "reply", text=text)
 
 
-async def _act(turn: Turn, actor: Actor, suggestion: Suggestion, action: str, **kwargs: object) -> None:
+async def _act(
+    turn: Turn, actor: Actor, suggestion: Suggestion, action: str, **kwargs: object
+) -> None:
     try:
         done = await run_action(turn, actor, suggestion.id, action, **kwargs)  # type: ignore[arg-type]
     except LifecycleError as err:
@@ -102,7 +104,8 @@ async def _act(turn: Turn, actor: Actor, suggestion: Suggestion, action: str, **
                  name=escape(name), ticket=done.ticket)
     elif action == "reply":
         station = await turn.session.get(Station, done.station_id)
-        turn.say("triage.replied", ticket=done.ticket, station=escape(station.name if station else ""))
+        turn.say("triage.replied", ticket=done.ticket,
+                 station=escape(station.name if station else ""))
     elif action == "note":
         turn.say("triage.noted", ticket=done.ticket)
     else:
@@ -128,7 +131,8 @@ async def _template_text(turn: Turn, suggestion: Suggestion, name: str) -> str |
     if template is None:
         turn.say("triage.tpl_missing", name=escape(name[:32]))
         return None
-    resident = await turn.session.get(Resident, suggestion.resident_id) if suggestion.resident_id else None
+    resident_id = suggestion.resident_id
+    resident = await turn.session.get(Resident, resident_id) if resident_id is not None else None
     locale = resident.locale if resident is not None and resident.locale else turn.locale
     station = await turn.session.get(Station, suggestion.station_id)
     category = await turn.session.get(Category, suggestion.category_code)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
@@ -41,7 +42,7 @@ class DigestFigures:
         return not (self.new or self.open or self.resolved or self.rated)
 
 
-async def _count(session: AsyncSession, *where: object) -> int:
+async def _count(session: AsyncSession, *where: Any) -> int:
     return int(await session.scalar(select(func.count()).select_from(Suggestion).where(*where))
                or 0)
 
