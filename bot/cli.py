@@ -99,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # URLs carry the bot token
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     module_name, func_name = COMMANDS[_command_key(args)].split(":")
     func = getattr(importlib.import_module(module_name), func_name)
     try:

@@ -14,14 +14,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
-
 from bot.emulator import BotApiEmulator, Limits, SimGroup, SimUser
+from bot.idle import wait_idle
 from bot.pacing import Limits as PacerLimits
 from bot.service import Service
 from bot.settings import Settings
 from storage import Database
-from storage.models import OutboxMessage, OutboxStatus
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 25, 9, 0, tzinfo=TZ)
@@ -101,32 +99,10 @@ class Env:
         for job in self.service.scheduler.jobs:
             await job.run()
 
-    async def outbox_due(self) -> int:
-        async with self.db.reading() as session:
-            return int(await session.scalar(
-                select(func.count()).select_from(OutboxMessage).where(
-                    OutboxMessage.status == OutboxStatus.PENDING,
-                    OutboxMessage.not_before <= self.clock.now(),
-                )
-            ) or 0)
-
     async def settle(self, timeout: float = 10.0) -> None:
         """Wait until every update is handled and every due outbox message is sent."""
-        deadline = time.monotonic() + timeout
-        quiet = 0
-        while time.monotonic() < deadline:
-            app = self.service.app
-            busy = (
-                not await self.emulator.drained(timeout=max(0.1, deadline - time.monotonic()))
-                or app.update_queue.qsize() > 0
-                or app.update_processor.current_concurrent_updates > 0
-                or await self.outbox_due() > 0
-            )
-            quiet = 0 if busy else quiet + 1
-            if quiet >= 3:
-                return
-            await asyncio.sleep(0.03)
-        raise AssertionError("the bot did not settle in time")
+        if not await wait_idle(self.emulator, self.service, timeout):
+            raise AssertionError("the bot did not settle in time")
 
 
 @pytest.fixture
