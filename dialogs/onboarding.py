@@ -41,6 +41,8 @@ CB = "ob"
 PRIVATE = filters.ChatType.PRIVATE
 FAR_AWAY_M = 15_000.0  # a shared location farther than this from every station is probably not in Miyun
 _ROUTER = "router"
+# State keys of other dialogs kept while the address changes: the suggestion draft.
+CARRIED = ("draft",)
 
 
 class InviteStart(MessageFilter):
@@ -104,8 +106,14 @@ async def on_decline(turn: Turn) -> None:
 
 
 # ---- where do you live? ----------------------------------------------------------------------
+def _carried(turn: Turn) -> dict[str, object]:
+    """What other dialogs keep in the state and must survive a change of address."""
+    data = turn.data
+    return {key: data[key] for key in CARRIED if key in data}
+
+
 def ask_address(turn: Turn, key: str = "onboarding.ask_address", **fields: object) -> None:
-    turn.set_state(FLOW, "address", {})
+    turn.set_state(FLOW, "address", _carried(turn))
     share = KeyboardButton(turn.t("onboarding.share_location"), request_location=True)
     turn.say(key, reply_keyboard([[share]]), **fields)
 
@@ -144,7 +152,7 @@ async def _route(turn: Turn, text: str) -> None:
         ask_address(turn, "onboarding.not_found", reason=reason)
         return
     candidates = result.candidates[:5]
-    turn.set_state(FLOW, "confirm", {"offered": [c.code for c in candidates],
+    turn.set_state(FLOW, "confirm", {**_carried(turn), "offered": [c.code for c in candidates],
                                      "address": text.strip()[:200]})
     retry = [(turn.t("onboarding.retype"), encode(CB, "retry"))]
     if len(candidates) == 1:
@@ -176,7 +184,7 @@ async def _nearest(turn: Turn, latitude: float, longitude: float) -> None:
         ask_address(turn, "onboarding.no_nearby")
         return
     station, metres = found
-    turn.set_state(FLOW, "confirm", {"near": station.id})
+    turn.set_state(FLOW, "confirm", {**_carried(turn), "near": station.id})
     note = turn.t("onboarding.far_away") if metres > FAR_AWAY_M else ""
     buttons = inline([[(turn.t("onboarding.confirm"), encode(CB, "near", station.id))],
                       [(turn.t("onboarding.retype"), encode(CB, "retry"))]])
@@ -186,7 +194,11 @@ async def _nearest(turn: Turn, latitude: float, longitude: float) -> None:
 
 # ---- confirming ------------------------------------------------------------------------------
 async def _settle_home(turn: Turn, place: str, station_id: int) -> None:
-    turn.clear_state()
+    carried = _carried(turn)
+    if carried:
+        turn.set_state("idle", "idle", carried)
+    else:
+        turn.clear_state()
     turn.edit(turn.t("onboarding.picked", place=place))
     turn.say("onboarding.saved", remove_keyboard())
     await show_card(turn, station_id)

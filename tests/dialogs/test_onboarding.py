@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from locales import t
 from storage.models import DialogState, Resident
 from storage.routing import Router
+from storage.updates import save_state
 
 pytestmark = pytest.mark.e2e
 
@@ -244,3 +245,20 @@ async def test_an_invitation_payload_is_not_taken_for_a_resident_start(env) -> N
     assert await resident_of(env, user) is None
     await user.send("/start hello")  # any other payload is a normal start
     assert t("en", "onboarding.agree") in (await user.wait_for())[-1].labels
+
+
+async def test_changing_the_address_keeps_a_suggestion_draft(env) -> None:
+    user = user_for(env, "en", 3012)
+    await onboard(env, user, "en")
+    draft = {"step": "text", "text": "村口路灯坏了"}
+    async with env.db.unit_of_work() as s:  # what the suggestion dialog keeps while one is unsent
+        await save_state(s, user.user_id, user.user_id, "suggest", "text", {"draft": draft},
+                         env.clock.now())
+    await user.press(t("en", "station.btn_change"))
+    await user.wait_until(lambda ms: t("en", "onboarding.share_location") in ms[-1].labels)
+    await type_address(env, user, "鼓楼街道宾阳西里社区")
+    await user.press(t("en", "onboarding.confirm"))
+    await user.wait_until(lambda ms: t("en", "station.btn_change") in ms[-1].labels)
+    await env.settle()
+    state = await state_of(env, user)
+    assert state is not None and state.data.get("draft") == draft
