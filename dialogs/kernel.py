@@ -42,12 +42,13 @@ def wrap(services: Services, fn: TurnHandler, name: str) -> PtbCallback:
 
 async def run_turn(services: Services, update: Update, bot: Any, fn: TurnHandler) -> Turn | None:
     now = services.clock()
-    async with services.db.unit_of_work() as session:
+    async with services.db.lazy_unit_of_work() as (session, writing):
+        turn = Turn(session=session, update=update, services=services, now=now)
+        await turn.load()  # reads first: SQLite's single writer is not held up by them
+        await writing()
         if not await claim_update(session, update.update_id, now):
             log.info("duplicate update skipped")
             return None
-        turn = Turn(session=session, update=update, services=services, now=now)
-        await turn.load()
         await fn(turn)
         await turn.persist_state()
     if turn.enqueued:

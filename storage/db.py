@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,8 @@ class Database:
             if database and database != ":memory:":
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 10}
+            # handlers (up to 16 at once), the delivery worker, jobs and readers each hold one
+            kwargs["pool_size"], kwargs["max_overflow"] = 24, 16
         else:
             kwargs["pool_pre_ping"] = True
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
@@ -63,12 +65,47 @@ class Database:
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
         """A writing transaction: commits on success, rolls back on error."""
         if self._write_lock is not None:
-            async with self._write_lock:
-                async with self.sessions.begin() as session:
-                    yield session
+            # Connection first, then the lock, in every unit of work (lazy ones too): a lock
+            # holder never waits for a pooled connection that a lock waiter holds.
+            async with self.sessions() as session:
+                await session.connection()
+                async with self._write_lock:
+                    try:
+                        yield session
+                        await session.commit()
+                    except BaseException:
+                        await session.rollback()
+                        raise
         else:
             async with self.sessions.begin() as session:
                 yield session
+
+    @contextlib.asynccontextmanager
+    async def lazy_unit_of_work(
+        self,
+    ) -> AsyncIterator[tuple[AsyncSession, Callable[[], Awaitable[None]]]]:
+        """A writing transaction that reads first and takes SQLite's write lock only when
+        ``await writing()`` is called, right before its first write.
+
+        SQLite begins a transaction only at the first write, so the reads before it do not hold
+        up other writers; handling an update spends most of its time there. On PostgreSQL
+        ``writing()`` does nothing.
+        """
+        lock = self._write_lock
+        held = False
+
+        async def writing() -> None:
+            nonlocal held
+            if lock is not None and not held:
+                await lock.acquire()
+                held = True
+
+        try:
+            async with self.sessions.begin() as session:
+                yield session, writing
+        finally:
+            if held and lock is not None:
+                lock.release()
 
     @contextlib.asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
