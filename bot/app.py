@@ -22,30 +22,41 @@ __all__ = ["build_application", "dialog_config", "PerUserUpdateProcessor"]
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
-    """Updates of different users run concurrently; one user's updates run in order."""
+    """Updates of different users run concurrently; one user's updates run in order.
+
+    The per-user lock is taken before a concurrency slot, so one person flooding the bot holds
+    at most one slot and everyone else is still answered at once.
+    """
 
     def __init__(self, max_concurrent_updates: int = 16) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}
+        self._waiting: dict[int, int] = {}
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = 0
+    @staticmethod
+    def _key(update: object) -> int:
         if isinstance(update, Update):
             if update.effective_user is not None:
-                key = update.effective_user.id
-            elif update.effective_chat is not None:
-                key = update.effective_chat.id
+                return update.effective_user.id
+            if update.effective_chat is not None:
+                return update.effective_chat.id
+        return 0
+
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = self._key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] = self._users.get(key, 0) + 1
+        self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:
-                await coroutine
+                await super().process_update(update, coroutine)
         finally:
-            self._users[key] -= 1
-            if not self._users[key]:
-                del self._users[key]
+            self._waiting[key] -= 1
+            if not self._waiting[key]:
+                del self._waiting[key]
                 self._locks.pop(key, None)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine
 
     async def initialize(self) -> None:
         return None

@@ -64,3 +64,17 @@ async def test_a_duplicated_update_acts_once(env) -> None:
     assert len(user.messages()) == before
     async with env.db.reading() as s:
         assert await s.scalar(select(func.count()).select_from(ProcessedUpdate)) == 1
+
+
+async def test_a_flood_from_one_user_does_not_hold_up_others(env) -> None:
+    flooder = env.user(1007, "en")
+    other = env.user(1008, "en")
+    for i in range(60):
+        await flooder.send(f"spam {i}")
+    await other.send("/help")
+    answer = await other.wait_for(timeout=2)
+    assert "I can help you" in answer[-1].text
+    await env.settle(timeout=60)
+    texts = [m.text for m in flooder.messages()]
+    assert len(texts) == 60  # every message of the flood got its answer, nothing else changed
+    assert env.emulator.violations == []
