@@ -35,6 +35,7 @@ from .web import WEBHOOK_PATH, WebState, build_web_app
 __all__ = ["Service", "cmd_run"]
 
 log = logging.getLogger("jiazhan.service")
+MENU = ("start", "station", "suggest", "my", "subscribe", "privacy", "language", "help", "cancel")
 
 
 class Service:
@@ -73,6 +74,7 @@ class Service:
             self.services.config, bot_username=self.app.bot.username or ""
         )
         await self.app.start()
+        await self._set_commands()
         self.worker = DeliveryWorker(
             self.db, self.app.bot, signal=self.services.outbox_signal, clock=self.clock,
             metrics=self.metrics, limits=self.limits,
@@ -92,6 +94,16 @@ class Service:
             await self.app.bot.delete_webhook()
             await self.app.updater.start_polling(
                 poll_interval=self.poll_interval, timeout=10, allowed_updates=Update.ALL_TYPES
+            )
+
+    async def _set_commands(self) -> None:
+        """The command menu residents see, in Chinese (the default) and English."""
+        from telegram import BotCommand
+
+        for language in ("zh", "en"):
+            commands = [BotCommand(name, t(language, f"common.cmd_{name}")) for name in MENU]
+            await self.app.bot.set_my_commands(
+                commands, language_code=None if language == "zh" else language
             )
 
     async def _start_http(self, webhook: bool) -> None:

@@ -49,6 +49,7 @@ async def test_polling_answers_a_user(emulator: BotApiEmulator, tmp_path) -> Non
         assert "I can help you" in (await user.wait_for())[-1].text
     finally:
         await service.stop()
+    assert [c.method for c in emulator.calls].count("setMyCommands") == 2  # zh default, en
     assert emulator.violations == []
 
 
