@@ -78,3 +78,28 @@ async def test_a_flood_from_one_user_does_not_hold_up_others(env) -> None:
     texts = [m.text for m in flooder.messages()]
     assert len(texts) == 60  # every message of the flood got its answer, nothing else changed
     assert env.emulator.violations == []
+
+
+async def test_a_failing_handler_keeps_what_was_written_and_logs_no_personal_data(
+    env, monkeypatch, caplog
+) -> None:
+    import logging
+
+    from dialogs.turn import Turn
+
+    async def broken(self) -> None:  # type: ignore[no-untyped-def]
+        raise ValueError(f"cannot handle {self.message_text}")
+
+    caplog.set_level(logging.INFO)
+    monkeypatch.setattr(Turn, "load", broken)
+    user = env.user(1009, "en", first_name="Zhang")
+    await user.send("my street lamp secret-marker-7781 is broken")
+    answer = (await user.wait_for())[-1]
+    assert "What you sent is saved" in answer.text
+    await env.settle()
+    async with env.db.reading() as s:
+        notes = (await s.scalars(select(ProcessedUpdate.note))).all()
+    assert notes == ["my street lamp secret-marker-7781 is broken"]
+    assert "ValueError" in caplog.text
+    assert "secret-marker-7781" not in caplog.text
+    assert "1009" not in caplog.text and "Zhang" not in caplog.text
