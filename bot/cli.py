@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the bot (long polling, or --webhook)")
     run.add_argument("--webhook", action="store_true", help="serve a webhook instead of polling")
     run.add_argument("--demo", action="store_true", help="load the demo district into an empty db")
+    run.add_argument("--worker", action="store_true",
+                     help="only send the outbox and run jobs (beside a process that receives)")
 
     sandbox = sub.add_parser("sandbox", help="try the whole bot offline in this terminal")
     sandbox.add_argument("--database", help="database URL (default: a temporary SQLite file)")

@@ -64,7 +64,9 @@ class Service:
         self._tasks: list[asyncio.Task[None]] = []
         self.webhook = False
 
-    async def start(self, *, webhook: bool = False) -> None:
+    async def start(self, *, webhook: bool = False, receive: bool = True) -> None:
+        """Start; ``receive=False`` runs only the delivery worker and the jobs (a second
+        process beside one that receives updates, sharing a PostgreSQL database)."""
         self.webhook = webhook
         await self.db.upgrade()
         self.app, self.services = build_application(self.settings, self.db, clock=self.clock)
@@ -74,7 +76,8 @@ class Service:
             self.services.config, bot_username=self.app.bot.username or ""
         )
         await self.app.start()
-        await self._set_commands()
+        if receive:
+            await self._set_commands()
         self.worker = DeliveryWorker(
             self.db, self.app.bot, signal=self.services.outbox_signal, clock=self.clock,
             metrics=self.metrics, limits=self.limits,
@@ -83,6 +86,8 @@ class Service:
         self._tasks = [asyncio.create_task(self.worker.run()), asyncio.create_task(self.scheduler.run())]
         if self.serve_http or webhook:
             await self._start_http(webhook)
+        if not receive:
+            return
         if webhook:
             secret = self.settings.webhook_secret
             await self.app.bot.set_webhook(
@@ -188,7 +193,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         print(t(locale, "cli.demo_loaded"))
     service = Service(settings, db=db)
     try:
-        await service.start(webhook=args.webhook)
+        await service.start(webhook=args.webhook, receive=not args.worker)
     except InvalidToken as exc:
         print(t(locale, "cli.bad_token", reason=type(exc).__name__), file=sys.stderr)
         await _quiet_stop(service)
@@ -197,7 +202,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         print(t(locale, "cli.api_unreachable", url=settings.bot_api_url), file=sys.stderr)
         await _quiet_stop(service)
         return 2
-    print(t(locale, "cli.running", mode="webhook" if args.webhook else "polling"), flush=True)
+    mode = "worker" if args.worker else "webhook" if args.webhook else "polling"
+    print(t(locale, "cli.running", mode=mode), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -40,6 +40,8 @@ __all__ = [
 STAFF_CARD = "staff_card"  # the sendMessage that creates a suggestion's card in the staff group
 CARD_EDIT = "card_edit"  # an edit of that card
 _ERROR_CHARS = 256
+
+CLAIM_LOCK_KEY = 747_000_001  # advisory lock that serialises outbox claims on PostgreSQL
 
 
 async def _chat_blocked(session: AsyncSession, chat_id: int, resident_id: int | None) -> bool:
@@ -144,6 +146,10 @@ async def claim_due(
 
     Commit right after claiming so other workers see the lease; each claim counts an attempt.
     """
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        # Claims from several processes take turns (until commit): a claimer must see the
+        # others' leases, or two workers could split one chat's rows and reorder them.
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK_KEY})
     earlier = aliased(OutboxMessage)
     # Per-chat FIFO: a row waits while an older row of the same chat is still pending (held back
     # by a retry_after or a backoff, or leased to a worker), so a chat never sees them reordered.

@@ -211,20 +211,24 @@ async def test_concurrent_claimers_never_share_a_row(db: Database) -> None:
 
 
 @pytest.mark.postgres
-async def test_skip_locked_lets_a_second_process_claim_other_rows(db: Database) -> None:
+async def test_claims_of_two_processes_take_turns_and_never_overlap(db: Database) -> None:
     if db.is_sqlite:
         pytest.skip("SQLite has one writer: there is no second claimer to overlap with")
     ids = await _enqueue_many(db, 10)
     other = Database(db.url.render_as_string(hide_password=False))  # another "process"
     try:
+        async def second_claim() -> list[int]:
+            async with other.unit_of_work() as second:
+                return [r.id for r in await outbox.claim_due(second, owner="p2", now=T0, limit=10)]
+
         async with db.unit_of_work() as first:
             mine = await outbox.claim_due(first, owner="p1", now=T0, limit=6)
-            # p1 has not committed: its rows are locked, not yet visibly leased
-            async with other.unit_of_work() as second:
-                theirs = await asyncio.wait_for(
-                    outbox.claim_due(second, owner="p2", now=T0, limit=10), timeout=5
-                )
+            theirs_task = asyncio.create_task(second_claim())
+            await asyncio.sleep(0.3)
+            # p1 has not committed: p2 waits for it rather than claim behind its back
+            assert not theirs_task.done()
+        theirs = await asyncio.wait_for(theirs_task, timeout=5)
         assert [r.id for r in mine] == ids[:6]
-        assert [r.id for r in theirs] == ids[6:]
+        assert theirs == ids[6:]
     finally:
         await other.dispose()
