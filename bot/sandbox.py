@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import html
+import logging
 import re
 import sys
 import tempfile
@@ -219,6 +220,9 @@ async def _repl(sandbox: Sandbox, interactive: bool) -> None:
 
 
 def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
+    # The transcript is the output: the service's own start/stop lines would only clutter it.
+    logging.getLogger("telegram").setLevel(max(logging.WARNING, logging.getLogger().level))
+
     async def go() -> None:
         with tempfile.TemporaryDirectory(prefix="jiazhan-sandbox-") as tmp:
             url = args.database or f"sqlite+aiosqlite:///{Path(tmp) / 'sandbox.sqlite3'}"
