@@ -152,6 +152,25 @@ async def _write_deputy_stations(
     )
 
 
+_ANNOUNCED = ("starts_at", "ends_at", "place", "status")  # what subscribers are told about
+
+
+async def _keep_or_reset_announcements(session: AsyncSession, meetings: list[Record]) -> None:
+    """A meeting whose time, place or status changes is announced again (and reminded again);
+    an unchanged one keeps its stamps. Every row gets both keys, so bulk updates stay uniform."""
+    known: dict[str, Meeting] = {}
+    for chunk in _chunks([m["code"] for m in meetings]):
+        found = await session.scalars(select(Meeting).where(Meeting.code.in_(chunk)))
+        known.update({m.code: m for m in found})
+    for row in meetings:
+        old = known.get(row["code"])
+        changed = old is None or any(
+            row.get(key, getattr(old, key)) != getattr(old, key) for key in _ANNOUNCED
+        )
+        row["announced_at"] = None if changed else old.announced_at
+        row["reminded_at"] = None if changed else old.reminded_at
+
+
 async def _write_meetings(session: AsyncSession, rows: list[Record]) -> None:
     if not rows:
         return
@@ -160,6 +179,7 @@ async def _write_meetings(session: AsyncSession, rows: list[Record]) -> None:
     for r in rows:
         fields = {k: v for k, v in r.items() if k not in ("station_code", "deputy_codes")}
         meetings.append({**fields, "station_id": station_ids[r["station_code"]]})
+    await _keep_or_reset_announcements(session, meetings)
     await _upsert_by_code(session, Meeting, meetings)
     meeting_ids = await _ids_by_code(session, Meeting, (r["code"] for r in rows))
     deputy_ids = await _ids_by_code(session, Deputy, (c for r in rows for c in r["deputy_codes"]))

@@ -1,0 +1,128 @@
+"""Announcing meetings to a station's subscribers: a new reception date, a changed one, or a
+cancellation.
+
+A meeting whose ``announced_at`` is empty and that starts within the horizon is announced once:
+one ``Broadcast`` per round, one ``Delivery`` and outbox message per subscriber, all in the
+caller's transaction, then ``announced_at`` is stamped. An import that changes a meeting's time,
+place or status empties ``announced_at`` again (storage.transfer), which makes the next round a
+"changed" or "cancelled" announcement. Cancelled or changed meetings that were never announced
+are only stamped.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import Broadcast, Delivery, Meeting, MeetingStatus, Resident, Subscription
+from .outbox import enqueue
+from .reminders import DAYTIME
+from .stations import PUBLIC_KINDS, MeetingView, load_meeting
+
+__all__ = ["AnnouncementKind", "ANNOUNCEMENT_KIND", "HORIZON", "send_announcements"]
+
+ANNOUNCEMENT_KIND = "announcement"
+HORIZON = timedelta(days=31)  # meetings further ahead are announced when they come closer
+
+
+class AnnouncementKind(enum.StrEnum):
+    NEW = "new"
+    CHANGED = "changed"
+    CANCELLED = "cancelled"
+
+
+# (meeting, what happened, recipient) -> sendMessage parameters (chat_id added here)
+Render = Callable[[MeetingView, AnnouncementKind, Resident], dict[str, Any]]
+
+
+async def _subscribers(session: AsyncSession, station_id: int) -> list[Resident]:
+    query = (
+        select(Resident)
+        .join(Subscription, Subscription.resident_id == Resident.id)
+        .where(
+            Subscription.station_id == station_id,
+            Resident.chat_id.is_not(None),
+            Resident.blocked_at.is_(None),
+            Resident.forgotten_at.is_(None),
+        )
+        .order_by(Resident.id)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def _kind(session: AsyncSession, meeting: Meeting) -> AnnouncementKind | None:
+    """What to say about this meeting, or None when there is nothing to tell anyone."""
+    announced_before = await session.scalar(
+        select(Broadcast.id).where(
+            Broadcast.meeting_id == meeting.id, Broadcast.kind == ANNOUNCEMENT_KIND
+        ).limit(1)
+    )
+    if meeting.status == MeetingStatus.CANCELLED:
+        return AnnouncementKind.CANCELLED if announced_before else None
+    if meeting.status != MeetingStatus.PLANNED:
+        return None
+    return AnnouncementKind.CHANGED if announced_before else AnnouncementKind.NEW
+
+
+async def send_announcements(
+    session: AsyncSession, now: datetime, tz: ZoneInfo, render: Render
+) -> int:
+    """Enqueue the announcements due now; returns how many messages were written."""
+    local = now.astimezone(tz).time()
+    if not DAYTIME[0] <= local < DAYTIME[1]:
+        return 0
+    meetings = (
+        await session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.announced_at.is_(None),
+                Meeting.kind.in_(PUBLIC_KINDS),
+                Meeting.starts_at > now,
+                Meeting.starts_at <= now + HORIZON,
+            )
+            .order_by(Meeting.starts_at, Meeting.id)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    written = 0
+    for meeting in meetings:
+        kind = await _kind(session, meeting)
+        recipients = await _subscribers(session, meeting.station_id) if kind else []
+        if kind is not None and recipients:
+            written += await _announce(session, meeting, kind, recipients, now, render)
+        meeting.announced_at = now
+    await session.flush()
+    return written
+
+
+async def _announce(
+    session: AsyncSession,
+    meeting: Meeting,
+    kind: AnnouncementKind,
+    recipients: list[Resident],
+    now: datetime,
+    render: Render,
+) -> int:
+    broadcast = Broadcast(station_id=meeting.station_id, meeting_id=meeting.id,
+                          kind=ANNOUNCEMENT_KIND, text=kind.value, created_at=now)
+    session.add(broadcast)
+    await session.flush()
+    view = await load_meeting(session, meeting.id)
+    assert view is not None
+    written = 0
+    for resident in recipients:
+        assert resident.chat_id is not None
+        payload = {**render(view, kind, resident), "chat_id": resident.chat_id}
+        row = await enqueue(session, chat_id=resident.chat_id, method="sendMessage",
+                            payload=payload, purpose=ANNOUNCEMENT_KIND, resident_id=resident.id,
+                            now=now)
+        written += row is not None
+        session.add(Delivery(broadcast_id=broadcast.id, resident_id=resident.id,
+                             outbox_id=row.id if row is not None else None))
+    return written
