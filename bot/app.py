@@ -16,6 +16,7 @@ from dialogs.registry import build_handlers
 from dialogs.services import DialogConfig, Services, system_clock
 from storage import Database
 
+from .http import AiohttpRequest
 from .settings import Settings
 
 __all__ = ["build_application", "dialog_config", "PerUserUpdateProcessor"]
@@ -86,11 +87,15 @@ def build_application(
     *,
     clock: Callable[[], datetime] = system_clock,
     concurrency: int = 16,
+    requests: tuple[AiohttpRequest, AiohttpRequest] | None = None,
 ) -> tuple[Application[Any, Any, Any, Any, Any, Any], Services]:
+    """``requests``: the transports for Bot API calls and for getUpdates (made here if absent;
+    the caller that passes them closes them too)."""
     if settings.bot_token is None:
         raise ValueError("JIAZHAN_BOT_TOKEN is not set")
     services = Services(db=db, config=dialog_config(settings), clock=clock)
-    app = _builder(settings, concurrency).build()
+    calls, updates = requests or (AiohttpRequest(concurrency + 8), AiohttpRequest(2))
+    app = _builder(settings, concurrency).request(calls).get_updates_request(updates).build()
     for handler in build_handlers(services):
         app.add_handler(handler)
     app.add_error_handler(make_error_handler(services))
@@ -106,6 +111,4 @@ def _builder(settings: Settings, concurrency: int) -> ApplicationBuilder[Any, An
         .base_file_url(settings.api_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .concurrent_updates(PerUserUpdateProcessor(concurrency))
-        .connection_pool_size(concurrency + 8)
-        .get_updates_connection_pool_size(2)
     )

@@ -26,6 +26,7 @@ from storage.db import needs_initial_data
 
 from .app import build_application
 from .delivery import DeliveryWorker
+from .http import AiohttpRequest
 from .jobs import Scheduler
 from .metrics import Metrics
 from .pacing import Limits
@@ -63,15 +64,24 @@ class Service:
         self._runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.webhook = False
+        self._requests: tuple[AiohttpRequest, AiohttpRequest] | None = None
 
     async def start(self, *, webhook: bool = False, receive: bool = True) -> None:
         """Start; ``receive=False`` runs only the delivery worker and the jobs (a second
         process beside one that receives updates, sharing a PostgreSQL database)."""
         self.webhook = webhook
         await self.db.upgrade()
-        self.app, self.services = build_application(self.settings, self.db, clock=self.clock)
+        self._requests = (AiohttpRequest(24), AiohttpRequest(2))
+        self.app, self.services = build_application(
+            self.settings, self.db, clock=self.clock, requests=self._requests
+        )
         self.services.on_handled = self.metrics.handled
-        await self.app.initialize()  # getMe: a bad token or an unreachable API fails here
+        try:
+            await self.app.initialize()  # getMe: a bad token or an unreachable API fails here
+        except Exception:
+            for request in self._requests:
+                await request.shutdown()
+            raise
         self.services.config = dataclasses.replace(
             self.services.config, bot_username=self.app.bot.username or ""
         )
