@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from locales import pick_locale, t
 from storage.models import DialogState, Resident
+from storage.updates import load_person
 
 from .callbacks import CallbackData, decode
 from .services import DialogConfig, Services
@@ -93,14 +93,7 @@ class Turn:
             self.callback = decode(self.update.callback_query.data)
         uid = self.user_id
         if uid:
-            self.resident = (
-                await self.session.execute(
-                    select(Resident).where(Resident.telegram_user_id == uid)
-                )
-            ).scalar_one_or_none()
-            from storage.updates import load_state
-
-            self.state = await load_state(self.session, uid)
+            self.resident, self.state = await load_person(self.session, uid)
         self.locale = self._pick_locale()
 
     def _pick_locale(self) -> str:

@@ -5,20 +5,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import DialogState, ProcessedUpdate
+from .models import DialogState, ProcessedUpdate, Resident
 
-__all__ = ["claim_update", "record_unhandled", "prune_processed", "load_state", "save_state",
-           "clear_state"]
+__all__ = ["claim_update", "record_unhandled", "prune_processed", "load_person", "load_state",
+           "save_state", "clear_state"]
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    name = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return pg_insert if name == "postgresql" else sqlite_insert
+    return pg_insert if _dialect(session) == "postgresql" else sqlite_insert
 
 
 async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
@@ -53,6 +56,30 @@ async def prune_processed(session: AsyncSession, now: datetime, keep: timedelta)
         )
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def load_person(
+    session: AsyncSession, user_id: int
+) -> tuple[Resident | None, DialogState | None]:
+    """The resident (if they consented) and the dialog state of a Telegram user.
+
+    One round trip on SQLite (handling an update is dominated by such round trips); on
+    PostgreSQL the state row is locked for the transaction, which an outer join cannot do.
+    """
+    if _dialect(session) == "postgresql":
+        resident = (
+            await session.execute(select(Resident).where(Resident.telegram_user_id == user_id))
+        ).scalar_one_or_none()
+        return resident, await load_state(session, user_id)
+    me = select(literal(user_id).label("uid")).subquery()
+    query = (
+        select(Resident, DialogState)
+        .select_from(me)
+        .outerjoin(Resident, Resident.telegram_user_id == me.c.uid)
+        .outerjoin(DialogState, DialogState.user_id == me.c.uid)
+    )
+    resident, state = (await session.execute(query)).one()
+    return resident, state
 
 
 async def load_state(session: AsyncSession, user_id: int) -> DialogState | None:

@@ -69,3 +69,18 @@ async def test_dialog_state_round_trip(db) -> None:
         await clear_state(s, 5)
     async with db.reading() as s:
         assert await s.scalar(select(func.count()).select_from(DialogState)) == 0
+
+
+async def test_load_person_finds_resident_and_state_or_none(db) -> None:
+    from storage.models import Resident
+    from storage.updates import load_person
+
+    async with db.unit_of_work() as s:
+        assert await load_person(s, 77) == (None, None)
+        s.add(Resident(telegram_user_id=77, chat_id=77, locale="en"))
+        await save_state(s, 78, 78, "onboarding", "address", {"x": 1}, NOW)
+    async with db.unit_of_work() as s:
+        resident, state = await load_person(s, 77)
+        assert resident is not None and resident.locale == "en" and state is None
+        resident, state = await load_person(s, 78)
+        assert resident is None and state is not None and state.data == {"x": 1}
