@@ -48,11 +48,14 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.is_sqlite:
             database = self.url.database or ""
+            kwargs["connect_args"] = {"timeout": 10}
             if database and database != ":memory:":
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": 10}
-            # handlers (up to 16 at once), the delivery worker, jobs and readers each hold one
-            kwargs["pool_size"], kwargs["max_overflow"] = 24, 16
+                # handlers (up to 16 at once), the delivery worker, jobs and readers hold one each
+                kwargs["pool_size"], kwargs["max_overflow"] = 24, 16
+                # Units of work always end in commit or rollback, and reads open no transaction
+                # on SQLite: the pool's extra rollback per checkin would be a wasted round trip.
+                kwargs["pool_reset_on_return"] = None
         else:
             kwargs["pool_pre_ping"] = True
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
