@@ -20,6 +20,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from dialogs.registry import build_jobs
 from dialogs.services import Services, system_clock
+from dialogs.staff_topics import ensure_town_topics
 from locales import t
 from storage import Database, outbox
 from storage.db import needs_initial_data
@@ -98,6 +99,7 @@ class Service:
             await self._start_http(webhook)
         if not receive:
             return
+        self._tasks.append(asyncio.create_task(self._town_topics()))
         if webhook:
             secret = self.settings.webhook_secret
             await self.app.bot.set_webhook(
@@ -110,6 +112,15 @@ class Service:
             await self.app.updater.start_polling(
                 poll_interval=self.poll_interval, timeout=10, allowed_updates=Update.ALL_TYPES
             )
+
+    async def _town_topics(self) -> None:
+        """A staff group with forum topics gets one per town (in the background: Telegram paces
+        topic creation, and cards go to the general topic until theirs exists)."""
+        assert self.services is not None
+        try:
+            await ensure_town_topics(self.services, self.app.bot)
+        except Exception as exc:  # noqa: BLE001 - topics are a convenience, never a failure
+            log.warning("town topics not created: %s", type(exc).__name__)
 
     async def _set_commands(self) -> None:
         """The command menu residents see, in Chinese (the default) and English."""

@@ -34,6 +34,7 @@ from storage.models import (
     TimelineEntry,
     Visibility,
 )
+from storage.staff_topics import topic_for_station
 from storage.ticket_view import TicketView
 
 from .callbacks import encode
@@ -223,12 +224,17 @@ async def enqueue_staff_card(turn: Turn, suggestion: Suggestion) -> bool:
     payload: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": "HTML"}
     if markup is not None:
         payload["reply_markup"] = markup.to_dict()
+    thread = await topic_for_station(turn.session, chat_id, suggestion.station_id)
+    if thread is not None:  # the staff group is a forum: the town's topic
+        payload["message_thread_id"] = thread
     await turn.enqueue(chat_id, "sendMessage", payload, purpose=outbox.STAFF_CARD,
                        suggestion_id=suggestion.id)
     attachments = (await turn.session.scalars(
         select(Attachment).where(Attachment.suggestion_id == suggestion.id).order_by(Attachment.id)
     )).all()
     for method, call in staff_media_calls(suggestion, attachments, chat_id, locale):
+        if thread is not None:
+            call["message_thread_id"] = thread
         await turn.enqueue(chat_id, method, call, purpose="staff_media",
                            suggestion_id=suggestion.id)
     return True
@@ -263,9 +269,11 @@ async def enqueue_staff_notice(
             chats.append((deputy.telegram_user_id, turn.config.default_locale))
     for chat_id, locale in chats:
         body = render_staff_notice(suggestion, kind, locale, text=text, verdict=verdict)
-        await turn.enqueue(chat_id, "sendMessage",
-                           {"chat_id": chat_id, "text": body, "parse_mode": "HTML"},
-                           purpose="staff_notice", suggestion_id=suggestion.id)
+        notice: dict[str, Any] = {"chat_id": chat_id, "text": body, "parse_mode": "HTML"}
+        if chat_id == suggestion.card_chat_id and suggestion.card_thread_id is not None:
+            notice["message_thread_id"] = suggestion.card_thread_id  # beside the card
+        await turn.enqueue(chat_id, "sendMessage", notice, purpose="staff_notice",
+                           suggestion_id=suggestion.id)
     await refresh_card(turn.session, turn.config, suggestion.id, turn.now)
     return len(chats)
 

@@ -146,6 +146,8 @@ async def _tell_staff_handed_back(turn: Turn, actor: Actor, s: Suggestion, reaso
     if s.card_message_id is not None and s.card_chat_id == chat_id:
         payload["reply_parameters"] = {"message_id": s.card_message_id,
                                        "allow_sending_without_reply": True}
+        if s.card_thread_id is not None:
+            payload["message_thread_id"] = s.card_thread_id
     await turn.enqueue(chat_id, "sendMessage", payload, purpose="staff_notice",
                        suggestion_id=s.id)
 

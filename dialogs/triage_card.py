@@ -21,6 +21,7 @@ from locales import t
 from storage import outbox
 from storage.lifecycle import TRANSITIONS
 from storage.models import OutboxMessage, Suggestion
+from storage.staff_topics import topic_for_station
 from storage.ticket_view import TicketView, current_deadline, is_overdue, load_ticket_view
 
 from .callbacks import encode
@@ -195,6 +196,10 @@ async def post_card(
     payload = await card_payload(session, config, suggestion_id, now) if chat_id else None
     if chat_id is None or payload is None:
         return False
+    suggestion = await session.get(Suggestion, suggestion_id)
+    thread = await topic_for_station(session, chat_id, suggestion.station_id) if suggestion else None
+    if thread is not None:
+        payload = {**payload, "message_thread_id": thread}
     row = await outbox.enqueue(
         session, chat_id=chat_id, method="sendMessage", payload={"chat_id": chat_id, **payload},
         purpose=outbox.STAFF_CARD, suggestion_id=suggestion_id, now=now,

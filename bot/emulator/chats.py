@@ -52,6 +52,18 @@ class ChatMethods:
         chat = self.messages.chat(params["chat_id"])
         return len(chat.members | set(chat.admins)) + 1 if chat.is_group else 2
 
+    def create_forum_topic(self, params: Json) -> Json:
+        chat = self.messages.chat(params["chat_id"])
+        if not chat.is_forum:
+            raise bad_request("the chat is not a forum")
+        name = params["name"]
+        if not 1 <= len(name) <= 128:
+            raise bad_request("TOPIC_NAME_INVALID")
+        thread_id = next(chat.message_ids)  # a topic's id is the id of its service message
+        chat.topics[thread_id] = name
+        return {"message_thread_id": thread_id, "name": name,
+                "icon_color": int(params.get("icon_color", 7322096))}
+
     def group(self, chat_id: Any) -> ChatRecord:
         chat = self.messages.chat(chat_id)
         if not chat.is_group:

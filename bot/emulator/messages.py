@@ -55,7 +55,7 @@ class MessageMethods:
                 raise ApiError(403, "Forbidden: bot can't initiate conversation with a user",
                                expected=True)
         thread = params.get("message_thread_id")
-        if thread is not None and not chat.is_group:
+        if thread is not None and (not chat.is_group or chat.is_forum and thread not in chat.topics):
             raise bad_request("message thread not found")
         check_markup(params.get("reply_markup"), private=not chat.is_group,
                      callback_data_bytes=self.limits.callback_data_bytes)

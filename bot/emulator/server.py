@@ -307,6 +307,7 @@ def _handlers(m: MessageMethods, e: EditMethods, c: ChatMethods, feed: UpdateFee
         "getChatMemberCount": plain(c.get_chat_member_count),
         "setMyCommands": plain(c.set_my_commands), "getMyCommands": plain(c.get_my_commands),
         "deleteMyCommands": plain(c.delete_my_commands), "getFile": plain(c.get_file),
+        "createForumTopic": plain(c.create_forum_topic),
     }
     for kind in ("photo", "document", "voice", "audio", "video", "animation", "sticker",
                  "video_note"):

@@ -90,6 +90,7 @@ class ChatRecord:
     admins: tuple[int, ...] = ()
     members: set[int] = field(default_factory=set)
     reply_keyboard: Json | None = None  # the keyboard a client shows now
+    topics: dict[int, str] = field(default_factory=dict)  # forum topics: thread id -> name
     message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property

@@ -19,7 +19,7 @@ from .base import (
     Visibility,
     utcnow,
 )
-from .geo import AddressAlias, Community, Station, StationCoverage, Town
+from .geo import AddressAlias, Community, StaffTopic, Station, StationCoverage, Town
 from .meetings import Meeting, MeetingDeputy, Subscription
 from .messaging import Broadcast, Delivery, DialogState, OutboxMessage, ProcessedUpdate
 from .people import Deputy, DeputyStation, InviteCode, Resident, Staff
@@ -37,7 +37,7 @@ __all__ = [
     "Broadcast", "Category", "Community", "Delivery", "Deputy", "DeputyLevel", "DeputyStation",
     "DialogState", "HandlingLevel", "InviteCode", "InviteKind", "Meeting", "MeetingDeputy",
     "MeetingKind", "MeetingStatus", "OutboxMessage", "OutboxStatus", "Priority",
-    "ProcessedUpdate", "Resident", "Satisfaction", "Staff", "Station", "StationCoverage",
+    "ProcessedUpdate", "Resident", "Satisfaction", "Staff", "StaffTopic", "Station", "StationCoverage",
     "StationKind", "Subscription", "Suggestion", "SuggestionStatus", "TicketCounter",
     "TimelineEntry", "Town", "Visibility", "utcnow",
 ]

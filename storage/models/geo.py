@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, StationKind, str_enum
 
-__all__ = ["Town", "Community", "AddressAlias", "Station", "StationCoverage"]
+__all__ = ["Town", "Community", "AddressAlias", "Station", "StationCoverage", "StaffTopic"]
 
 
 class Town(Base):
@@ -78,3 +78,13 @@ class StationCoverage(Base):
     community_code: Mapped[str] = mapped_column(
         ForeignKey("communities.code", ondelete="CASCADE"), primary_key=True, unique=True
     )
+
+
+class StaffTopic(Base):
+    """The forum topic of a town in the staff group (when the group has topics)."""
+
+    __tablename__ = "staff_topics"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    town_code: Mapped[str] = mapped_column(ForeignKey("towns.code"), primary_key=True)
+    thread_id: Mapped[int] = mapped_column(BigInteger)

@@ -248,9 +248,14 @@ async def test_groups_admins_members_and_forum_topics(emulator: BotApiEmulator,
     assert (await bot.get_chat_member(-1001234, 7)).status == "creator"
     chat = await bot.get_chat(-1001234)
     assert (chat.type, chat.is_forum, chat.title) == ("supergroup", True, "工作人员")
-    sent = await bot.send_message(-1001234, "卡片", message_thread_id=42)
-    assert sent.message_thread_id == 42 and sent.is_topic_message
-    assert group.messages(thread_id=42)[0].text == "卡片" and group.messages(thread_id=1) == []
+    topic = await bot.create_forum_topic(-1001234, "鼓楼街道")
+    thread = topic.message_thread_id
+    sent = await bot.send_message(-1001234, "卡片", message_thread_id=thread)
+    assert sent.message_thread_id == thread and sent.is_topic_message
+    assert group.messages(thread_id=thread)[0].text == "卡片"
+    assert group.messages(thread_id=thread + 100) == []
+    with pytest.raises(BadRequest, match="(?i)thread not found"):  # a topic that does not exist
+        await bot.send_message(-1001234, "x", message_thread_id=thread + 100)
     emulator.user(1001)
     with pytest.raises(BadRequest, match="(?i)thread not found"):
         await bot.send_message(1001, "x", message_thread_id=42)

@@ -98,16 +98,17 @@ async def test_media_and_places_from_a_user_reach_the_bot(emulator: BotApiEmulat
 async def test_group_members_send_commands_replies_and_topics(emulator: BotApiEmulator,
                                                               bot: telegram.Bot) -> None:
     group = emulator.group(-1005, "staff", is_forum=True, admins=(7,))
-    card = await bot.send_message(-1005, "新建议", message_thread_id=3,
+    thread = (await bot.create_forum_topic(-1005, "鼓楼街道")).message_thread_id
+    card = await bot.send_message(-1005, "新建议", message_thread_id=thread,
                                   reply_markup=menu("认领"))
     member = group.member(8)
-    await member.send("/claim@jiazhan_test_bot 12", thread_id=3)
+    await member.send("/claim@jiazhan_test_bot 12", thread_id=thread)
     await member.reply_to(card.message_id, "我来处理")
     await member.press("认领")
     updates = await bot.get_updates(timeout=1)
     command, reply, press = updates
     assert command.message.entities[0].length == len("/claim@jiazhan_test_bot")
-    assert command.message.message_thread_id == 3 and command.message.is_topic_message
+    assert command.message.message_thread_id == thread and command.message.is_topic_message
     assert reply.message.reply_to_message.message_id == card.message_id
     assert press.callback_query.from_user.id == 8
     assert (await bot.get_chat_member(-1005, 8)).status == "member"

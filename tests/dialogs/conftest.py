@@ -106,7 +106,11 @@ class Env:
 
 
 @pytest.fixture
-async def env(demo_template: Path, tmp_path: Path) -> AsyncIterator[Env]:
+async def env(demo_template: Path, tmp_path: Path, request: pytest.FixtureRequest
+              ) -> AsyncIterator[Env]:
+    """``@pytest.mark.parametrize("env", [{"forum": True}], indirect=True)``: a staff group with
+    forum topics."""
+    options = getattr(request, "param", {}) or {}
     db_file = tmp_path / "jiazhan.sqlite3"
     shutil.copyfile(demo_template, db_file)
     # Fast but real limits: the emulator refuses what Telegram would; our pacer keeps under them.
@@ -122,7 +126,8 @@ async def env(demo_template: Path, tmp_path: Path) -> AsyncIterator[Env]:
         admin_ids=[],
         locale="zh",
     )
-    staff_group = emulator.group(STAFF_CHAT_ID, "家站工作群", admins=STAFF_ADMINS)
+    staff_group = emulator.group(STAFF_CHAT_ID, "家站工作群", admins=STAFF_ADMINS,
+                                 is_forum=bool(options.get("forum")))
     clock = FakeClock()
     pacer = PacerLimits(per_second=25.0, private_interval=0.05, group_per_minute=1000)
     e = Env(emulator, settings, settings.database_url, clock, None, staff_group, pacer)  # type: ignore[arg-type]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 12:50:49.080110
+Create Date: 2026-11-25 14:29:24.448792
 """
 from __future__ import annotations
 
@@ -127,6 +127,13 @@ def upgrade() -> None:
     sa.Column('used_by', sa.BigInteger(), nullable=True),
     sa.ForeignKeyConstraint(['deputy_id'], ['deputies.id'], name=op.f('fk_invite_codes_deputy_id_deputies'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_invite_codes'))
+    )
+    op.create_table('staff_topics',
+    sa.Column('chat_id', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('town_code', sa.String(length=9), nullable=False),
+    sa.Column('thread_id', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['town_code'], ['towns.code'], name=op.f('fk_staff_topics_town_code_towns')),
+    sa.PrimaryKeyConstraint('chat_id', 'town_code', name=op.f('pk_staff_topics'))
     )
     op.create_table('stations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -413,6 +420,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_stations_town_code'))
 
     op.drop_table('stations')
+    op.drop_table('staff_topics')
     op.drop_table('invite_codes')
     with op.batch_alter_table('communities', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_communities_town_code'))
