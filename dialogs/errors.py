@@ -50,11 +50,10 @@ def make_error_handler(services: Services) -> Any:
 
                     text = t(services.config.default_locale, "common.error_staff",
                              error=name, update_id=update.update_id)
-                    row = enqueue(session, chat_id=services.config.staff_chat_id, method="sendMessage",
+                    await enqueue(session, chat_id=services.config.staff_chat_id,
+                                  method="sendMessage",
                                   payload={"chat_id": services.config.staff_chat_id, "text": text},
-                                  purpose="ops_alert")
-                    if hasattr(row, "__await__"):
-                        await row
+                                  purpose="ops_alert", now=now)
             services.outbox_signal.set()
         except Exception:  # noqa: BLE001 - the error path must not raise
             log.exception("could not record the failed update")

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Message, Update
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import CallbackContext
 
 from storage.updates import claim_update
@@ -96,6 +96,10 @@ async def _deliver_one(services: Services, bot: Any, chat_id: int, update: Updat
                 reply = Reply("text", text=reply.text, markup=reply.markup)
                 continue
             raise
+        except NetworkError:  # the change is committed: the answer must not be lost either
+            log.warning("direct reply failed on the network; handed to the outbox")
+            await _hand_to_outbox(services, chat_id, reply)
+            return
 
 
 async def _call(bot: Any, chat_id: int, update: Update, reply: Reply) -> None:
@@ -139,10 +143,8 @@ async def _hand_to_outbox(services: Services, chat_id: int, reply: Reply) -> Non
     if reply.markup is not None:
         payload["reply_markup"] = reply.markup.to_dict()
     async with services.db.unit_of_work() as session:
-        row = enqueue(session, chat_id=chat_id, method="sendMessage", payload=payload,
-                      purpose="deferred_reply")
-        if asyncio.iscoroutine(row):
-            await row
+        await enqueue(session, chat_id=chat_id, method="sendMessage", payload=payload,
+                      purpose="deferred_reply", now=services.clock())
     services.outbox_signal.set()
 
 

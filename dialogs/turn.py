@@ -4,7 +4,6 @@ they are in a dialog, and what to say back once the change is committed."""
 from __future__ import annotations
 
 import html
-import inspect
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -195,7 +194,7 @@ class Turn:
         """A message to someone else, written in this transaction; the worker sends it."""
         from storage.outbox import enqueue
 
-        row = enqueue(
+        row = await enqueue(
             self.session,
             chat_id=chat_id,
             method=method,
@@ -205,8 +204,6 @@ class Turn:
             resident_id=resident_id,
             now=self.now,  # the service clock: due at once for a worker on the same clock
         )
-        if inspect.isawaitable(row):
-            row = await row
         if row is not None:
             self.enqueued += 1
         return row is not None

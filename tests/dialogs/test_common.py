@@ -103,3 +103,14 @@ async def test_a_failing_handler_keeps_what_was_written_and_logs_no_personal_dat
     assert "ValueError" in caplog.text
     assert "secret-marker-7781" not in caplog.text
     assert "1009" not in caplog.text and "Zhang" not in caplog.text
+
+
+async def test_an_answer_lost_on_the_network_comes_through_the_outbox(env) -> None:
+    user = env.user(1010, "en")
+    env.emulator.fail_next(1, "disconnect", methods=["sendMessage"])
+    await user.send("/help")
+    answer = await user.wait_for(timeout=10)
+    assert "I can help you" in answer[-1].text
+    await env.settle()
+    assert sum("I can help you" in (m.text or "") for m in user.messages()) == 1
+    assert env.emulator.violations == []
