@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-__all__ = ["TownDivision", "CommunityDivision", "Divisions", "load_divisions", "DIVISIONS_FILE"]
+__all__ = ["TownDivision", "CommunityDivision", "Divisions", "load_divisions", "parse_divisions",
+           "DIVISIONS_FILE"]
 
 DIVISIONS_FILE = "miyun_divisions.csv"
 
@@ -45,7 +46,13 @@ class Divisions:
 @cache
 def load_divisions() -> Divisions:
     """All town-level units and communities, in division-code order."""
-    text = resources.files("storage").joinpath("data", DIVISIONS_FILE).read_text("utf-8")
+    return parse_divisions(
+        resources.files("storage").joinpath("data", DIVISIONS_FILE).read_text("utf-8")
+    )
+
+
+def parse_divisions(text: str) -> Divisions:
+    """A file shaped like ``miyun_divisions.csv`` (columns code, name, level, parent_code, …)."""
     towns: list[TownDivision] = []
     communities: list[CommunityDivision] = []
     for row in csv.DictReader(io.StringIO(text)):

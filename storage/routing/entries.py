@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,20 +83,13 @@ def town_stem(name: str) -> str:
 
 def read_divisions(path: Path | str = DIVISIONS_CSV) -> tuple[list[TownEntry], list[CommunityEntry]]:
     """Towns and communities from a file shaped like ``storage/data/miyun_divisions.csv``."""
-    towns: list[TownEntry] = []
-    communities: list[CommunityEntry] = []
-    with open(path, encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            if row["level"] == "town":
-                towns.append(TownEntry(row["code"], row["name"], row["short_name"]))
-            else:
-                communities.append(
-                    CommunityEntry(
-                        code=row["code"],
-                        name=row["name"],
-                        short_name=row["short_name"],
-                        town_code=row["parent_code"],
-                        unit_type=row["unit_type"],
-                    )
-                )
+    from ..divisions import parse_divisions
+
+    divisions = parse_divisions(Path(path).read_text(encoding="utf-8"))
+    towns = [TownEntry(t.code, t.name, t.short_name) for t in divisions.towns]
+    communities = [
+        CommunityEntry(code=c.code, name=c.name, short_name=c.short_name, town_code=c.town_code,
+                       unit_type=c.unit_type)
+        for c in divisions.communities
+    ]
     return towns, communities
