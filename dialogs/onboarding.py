@@ -30,6 +30,7 @@ from .callbacks import encode
 from .common import on_stale_button
 from .kernel import Dispatcher, wrap
 from .keyboards import Button, inline, remove_keyboard, reply_keyboard
+from .registry import Job
 from .services import Services
 from .station import show_card
 from .turn import Turn, escape
@@ -268,3 +269,16 @@ def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  
         CommandHandler("start", wrap(services, on_invite_payload, "invite_start"),
                        filters=PRIVATE & INVITE_START),
     ]
+
+
+ROUTER_REFRESH = 600.0  # seconds: an import in another process reaches routing this soon
+
+
+async def refresh_router(services: Services) -> None:
+    """Rebuild the cached address index from the database (new aliases, stations, coverage)."""
+    async with services.db.reading() as session:
+        services.cache[_ROUTER] = await Router.load(session)
+
+
+def jobs(services: Services) -> list[Job]:
+    return [Job("refresh_router", ROUTER_REFRESH, lambda: refresh_router(services))]

@@ -262,3 +262,20 @@ async def test_changing_the_address_keeps_a_suggestion_draft(env) -> None:
     await env.settle()
     state = await state_of(env, user)
     assert state is not None and state.data.get("draft") == draft
+
+
+async def test_an_alias_imported_later_routes_after_the_refresh(env) -> None:
+    from storage.models import AddressAlias, Community
+
+    user = user_for(env, "zh", 4501)
+    await agree(env, user, "zh")
+    await type_address(env, user, "澜茵山小区")  # not known yet (and the index is now built)
+    assert "金叵罗村" not in user.last().text
+    async with env.db.unit_of_work() as s:  # staff import a compound name residents use
+        code = await s.scalar(select(Community.code).where(Community.short_name == "金叵罗村"))
+        s.add(AddressAlias(alias="澜茵山小区", community_code=code, kind="compound"))
+    await env.run_jobs()  # the periodic rebuild of the address index
+    await type_address(env, user, "澜茵山小区")
+    assert "金叵罗村" in user.last().text
+    assert t("zh", "onboarding.confirm") in user.last().labels
+    assert env.emulator.violations == []
