@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from locales import LOCALES
+from locales import LOCALES, t
+from storage.models import Deputy
 
 from .callbacks import encode
 from .kernel import Dispatcher, wrap
@@ -19,7 +21,19 @@ FLOW = "lang"
 
 
 async def on_help(turn: Turn) -> None:
-    turn.say("common.help")
+    text = turn.t("common.help")
+    deputy = await turn.session.scalar(
+        select(Deputy.id).where(Deputy.telegram_user_id == turn.user_id, Deputy.active.is_(True))
+    )
+    if deputy is not None:  # a linked deputy also sees their own commands
+        text += "\n\n" + turn.t("common.help_deputy")
+    turn.send(text)
+
+
+async def on_group_help(turn: Turn) -> None:
+    """/help in the staff group lists what staff can do; other groups get no answer."""
+    if turn.config.staff_chat_id is not None and turn.chat_id == turn.config.staff_chat_id:
+        turn.send(t(turn.config.default_locale, "common.help_staff"))
 
 
 async def on_language(turn: Turn) -> None:
@@ -71,6 +85,8 @@ async def on_stale_button(turn: Turn) -> None:
 def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("help", wrap(services, on_help, "help"), filters=PRIVATE),
+        CommandHandler("help", wrap(services, on_group_help, "help_staff"),
+                       filters=filters.ChatType.GROUPS),
         CommandHandler("language", wrap(services, on_language, "language"), filters=PRIVATE),
         CommandHandler("cancel", wrap(services, on_cancel, "cancel"), filters=PRIVATE),
         CallbackQueryHandler(wrap(services, on_language_button, "language"), pattern=f"^{FLOW}:"),

@@ -114,3 +114,25 @@ async def test_an_answer_lost_on_the_network_comes_through_the_outbox(env) -> No
     await env.settle()
     assert sum("I can help you" in (m.text or "") for m in user.messages()) == 1
     assert env.emulator.violations == []
+
+
+async def test_help_for_staff_and_deputies(env) -> None:
+    from storage.models import Deputy
+
+    staff = env.staff_group.member(9001)
+    await staff.send("/help")
+    guide = (await env.staff_group.wait_for())[-1]
+    assert "工作人员指南" in guide.text and "/templates" in guide.text
+    other_group = env.emulator.group(-1009999, "邻居群", admins=(9100,))
+    await other_group.member(9100).send("/help")
+    await env.settle()
+    assert other_group.messages() == []  # the bot stays quiet in groups that are not the staff's
+
+    async with env.db.unit_of_work() as s:  # a deputy who linked their account
+        deputy = await s.scalar(select(Deputy).order_by(Deputy.id).limit(1))
+        deputy.telegram_user_id = 8101
+    user = env.user(8101, "en")
+    await user.send("/help")
+    text = (await user.wait_for())[-1].text
+    assert "I can help you" in text and "/inbox" in text
+    assert env.emulator.violations == []
