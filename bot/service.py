@@ -223,6 +223,11 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         print(t(locale, "cli.api_unreachable", url=settings.bot_api_url), file=sys.stderr)
         await _quiet_stop(service)
         return 2
+    except OSError:
+        print(t(locale, "cli.port_busy", host=settings.listen_host, port=settings.listen_port),
+              file=sys.stderr)
+        await service.stop()
+        return 2
     mode = "worker" if args.worker else "webhook" if args.webhook else "polling"
     print(t(locale, "cli.running", mode=mode), flush=True)
     stop = asyncio.Event()

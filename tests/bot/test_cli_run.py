@@ -45,3 +45,36 @@ def test_bad_settings_are_named(monkeypatch, capsys) -> None:  # type: ignore[no
     monkeypatch.setenv("JIAZHAN_TIMEZONE", "Mars/Olympus")
     assert main(["stats"]) == 2
     assert "JIAZHAN_TIMEZONE" in capsys.readouterr().err
+
+
+def test_a_busy_port_is_one_sentence(env_db, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+    import socket
+
+    from bot.emulator import BotApiEmulator
+
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    port = holder.getsockname()[1]
+    emulator = BotApiEmulator("123:ABC")
+    loop = asyncio.new_event_loop()
+    try:
+        root = loop.run_until_complete(emulator.start())
+        # the emulator runs on this loop; the CLI runs its own loop in a thread beside it
+        import threading
+
+        result: list[int] = []
+        monkeypatch.setenv("JIAZHAN_BOT_TOKEN", "123:ABC")
+        monkeypatch.setenv("JIAZHAN_BOT_API_URL", root)
+        monkeypatch.setenv("JIAZHAN_LISTEN_PORT", str(port))
+        worker = threading.Thread(target=lambda: result.append(main(["run", "--demo"])))
+        worker.start()
+        while worker.is_alive():
+            loop.run_until_complete(asyncio.sleep(0.05))
+        assert result == [2]
+        assert "Cannot listen on 127.0.0.1:" in capsys.readouterr().err
+    finally:
+        loop.run_until_complete(emulator.stop())
+        loop.close()
+        holder.close()
