@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .lifecycle import MAX_ATTACHMENTS, MAX_SUGGESTION_TEXT
+from .lifecycle import MAX_SUGGESTION_TEXT
 from .models import Category, Deputy, DeputyStation, DeputyLevel
 
 __all__ = [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -27,23 +26,9 @@ class FakeClock:
         return self.now
 
 
-@pytest.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    emu = BotApiEmulator(limits=Limits.unlimited())
-    await emu.start()
-    yield emu
-    await emu.stop()
-
-
 def make_bot(emu: BotApiEmulator, token: str | None = None) -> telegram.Bot:
     return telegram.Bot(token or emu.token, base_url=emu.root + "/bot",
                         base_file_url=emu.root + "/file/bot")
-
-
-@pytest.fixture
-async def bot(emulator: BotApiEmulator) -> AsyncIterator[telegram.Bot]:
-    async with make_bot(emulator) as b:
-        yield b
 
 
 async def test_get_me_is_the_emulated_bot(bot: telegram.Bot) -> None:

@@ -5,29 +5,13 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import AsyncIterator
 
 import pytest
 import telegram
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError
 
-from bot.emulator import BotApiEmulator, EmulatorClient, Limits
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    emu = BotApiEmulator(limits=Limits.unlimited())
-    await emu.start()
-    yield emu
-    await emu.stop()
-
-
-@pytest.fixture
-async def bot(emulator: BotApiEmulator) -> AsyncIterator[telegram.Bot]:
-    async with telegram.Bot(emulator.token, base_url=emulator.root + "/bot",
-                            base_file_url=emulator.root + "/file/bot") as b:
-        yield b
+from bot.emulator import BotApiEmulator, EmulatorClient
 
 
 def menu(*labels: str) -> InlineKeyboardMarkup:

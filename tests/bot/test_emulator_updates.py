@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 import telegram
@@ -14,21 +13,6 @@ from telegram.error import Conflict
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
 from bot.emulator import BotApiEmulator, Limits
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
-    emu = BotApiEmulator(limits=Limits.unlimited())
-    await emu.start()
-    yield emu
-    await emu.stop()
-
-
-@pytest.fixture
-async def bot(emulator: BotApiEmulator) -> AsyncIterator[telegram.Bot]:
-    async with telegram.Bot(emulator.token, base_url=emulator.root + "/bot",
-                            base_file_url=emulator.root + "/file/bot") as b:
-        yield b
 
 
 async def test_long_poll_returns_messages_and_presses_and_offsets_confirm(
