@@ -4,6 +4,7 @@ sees the number, and survives a stop right after."""
 
 from __future__ import annotations
 
+import inspect
 import sqlite3
 from typing import Any
 
@@ -33,15 +34,25 @@ def _watch_ticket_messages(env: Any, chat_id: int, db_file: str) -> list[tuple[s
 
     def watching(params: dict[str, Any], files: Any) -> Any:
         match = TICKET.search(str(params.get("text", "")))
-        if int(params["chat_id"]) == chat_id and match:
-            with sqlite3.connect(db_file) as conn:
-                found = conn.execute("SELECT id FROM suggestions WHERE ticket = ?",
-                                     (match.group(1),)).fetchone()
-                cards = conn.execute(
-                    "SELECT count(*) FROM outbox WHERE purpose = 'staff_card' AND suggestion_id = ?",
-                    (found[0] if found else -1,)).fetchone()[0]
-            seen.append((match.group(1), 1 if found else 0, cards))
-        return original(params, files)
+        if int(params["chat_id"]) != chat_id or not match:
+            return original(params, files)
+        with sqlite3.connect(db_file) as conn:
+            found = conn.execute("SELECT id FROM suggestions WHERE ticket = ?",
+                                 (match.group(1),)).fetchone()
+            cards = conn.execute(
+                "SELECT count(*) FROM outbox WHERE purpose = 'staff_card' AND suggestion_id = ?",
+                (found[0] if found else -1,)).fetchone()[0]
+        entry = (match.group(1), 1 if found else 0, cards)
+        result = original(params, files)  # a refusal (a 429 under load) raises: not shown
+        if inspect.isawaitable(result):
+            async def shown() -> Any:
+                value = await result
+                seen.append(entry)
+                return value
+
+            return shown()
+        seen.append(entry)
+        return result
 
     handlers["sendMessage"] = watching
     return seen
