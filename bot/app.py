@@ -11,9 +11,9 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, Defaults
 
-from dialogs.errors import make_error_handler
+from dialogs.kernel.context import DialogConfig, Services, system_clock
+from dialogs.kernel.errors import make_error_handler
 from dialogs.registry import build_handlers
-from dialogs.services import DialogConfig, Services, system_clock
 from storage import Database
 
 from .http import AiohttpRequest

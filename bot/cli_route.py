@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from locales import t
-from storage.routing import Candidate, RouteResult, Router, RouteStatus
+from storage.routing import Candidate, Router, RouteResult, RouteStatus
 
 from .cli_data import open_database
 from .settings import Settings

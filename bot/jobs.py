@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 
-from dialogs.registry import Job
+from dialogs.kernel.flow import Job
 
 __all__ = ["Scheduler"]
 

@@ -18,9 +18,9 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
+from dialogs.kernel.context import Services, system_clock
 from dialogs.registry import build_jobs
-from dialogs.services import Services, system_clock
-from dialogs.staff_topics import ensure_town_topics
+from dialogs.staff.topics import ensure_town_topics
 from locales import t
 from storage import Database, outbox
 from storage.db import needs_initial_data

@@ -1,50 +1,47 @@
-"""Every flow's handlers in the order PTB should try them."""
+"""Every flow, listed explicitly, in the order PTB should try their handlers; and every job."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
-from importlib import import_module
 
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from . import common
-from .kernel import Dispatcher, wrap
-from .services import Services
+from dialogs import everyone
+from dialogs.deputy import inbox
+from dialogs.kernel.context import Services
+from dialogs.kernel.flow import Flow, Handlers, Job
+from dialogs.kernel.unit import Dispatcher, wrap
+from dialogs.resident import onboarding, privacy, station, tracking
+from dialogs.resident.suggest import dialog as suggest
+from dialogs.staff import triage
 
 __all__ = ["FLOWS", "Job", "build_handlers", "build_jobs"]
 
-# Modules with `handlers(services, dispatcher) -> list[BaseHandler]`, tried in this order.
-FLOWS: tuple[str, ...] = (
-    "dialogs.common",
-    "dialogs.onboarding", "dialogs.station", "dialogs.privacy",
-    "dialogs.suggest", "dialogs.tracking",
-    "dialogs.triage", "dialogs.inbox",
+# Tried in this order: the first handler that matches an update takes it.
+FLOWS: tuple[Flow, ...] = (
+    Flow("everyone", everyone.handlers),
+    Flow("onboarding", onboarding.handlers, onboarding.jobs),
+    Flow("station", station.handlers, station.jobs),
+    Flow("privacy", privacy.handlers),
+    Flow("suggest", suggest.handlers),
+    Flow("tracking", tracking.handlers),
+    Flow("triage", triage.handlers, triage.jobs),
+    Flow("inbox", inbox.handlers),
 )
 
 
-def build_handlers(services: Services) -> list[BaseHandler]:  # type: ignore[type-arg]
-    dispatcher = Dispatcher(fallback=common.on_unknown)
-    result: list[BaseHandler] = []  # type: ignore[type-arg]
-    for name in FLOWS:
-        result.extend(import_module(name).handlers(services, dispatcher))
+def build_handlers(services: Services) -> Handlers:
+    dispatcher = Dispatcher(fallback=everyone.on_unknown)
+    result: Handlers = []
+    for flow in FLOWS:
+        result.extend(flow.handlers(services, dispatcher))
     private = filters.ChatType.PRIVATE
     result.append(
-        MessageHandler(private & filters.COMMAND, wrap(services, common.on_unknown_command, "command"))
+        MessageHandler(private & filters.COMMAND, wrap(services, everyone.on_unknown_command, "command"))
     )
     result.append(MessageHandler(private & ~filters.COMMAND, wrap(services, dispatcher, "message")))
-    result.append(CallbackQueryHandler(wrap(services, common.on_stale_button, "stale_button")))
+    result.append(CallbackQueryHandler(wrap(services, everyone.on_stale_button, "stale_button")))
     return result
-
-
-@dataclass(frozen=True)
-class Job:
-    """A periodic job: `run` is called every `interval` seconds by the service's scheduler."""
-
-    name: str
-    interval: float
-    run: Callable[[], Awaitable[None]]
 
 
 async def _prune_updates(services: Services) -> None:
@@ -55,10 +52,8 @@ async def _prune_updates(services: Services) -> None:
 
 
 def build_jobs(services: Services) -> list[Job]:
-    """Jobs of every flow module that has `jobs(services) -> list[Job]`, plus housekeeping."""
+    """Every flow's jobs, plus housekeeping."""
     jobs = [Job("prune_updates", 3600.0, lambda: _prune_updates(services))]
-    for name in FLOWS:
-        module = import_module(name)
-        if hasattr(module, "jobs"):
-            jobs.extend(module.jobs(services))
+    for flow in FLOWS:
+        jobs.extend(flow.jobs(services))
     return jobs

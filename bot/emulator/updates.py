@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import re
 import time
+
 import aiohttp
 
 from .errors import ApiError, bad_request

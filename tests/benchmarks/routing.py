@@ -25,7 +25,13 @@ from rapidfuzz import process  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 from routing_cases import Case, evaluate, generate_cases  # noqa: E402
 
-from storage.routing import CommunityEntry, Router, RouteStatus, TownEntry, read_divisions  # noqa: E402
+from storage.routing import (  # noqa: E402
+    CommunityEntry,
+    Router,
+    RouteStatus,
+    TownEntry,
+    read_divisions,
+)
 
 
 def rss_bytes() -> int:

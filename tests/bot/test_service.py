@@ -141,7 +141,7 @@ async def test_messages_leased_by_a_crashed_worker_are_sent_after_the_lease(tmp_
     await db.upgrade()
     user = emu.user(4001, language_code="en")
     await _enqueue(db, [4001], per_chat=3)
-    from dialogs.services import system_clock
+    from dialogs.kernel.context import system_clock
 
     async with db.unit_of_work() as session:  # a worker that died right after claiming
         claimed = await outbox.claim_due(session, owner="dead", now=system_clock(), limit=10)

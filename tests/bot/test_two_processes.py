@@ -12,7 +12,7 @@ from telegram import Update
 from bot.emulator import BotApiEmulator, Limits
 from bot.service import Service
 from bot.settings import Settings
-from dialogs.kernel import run_turn
+from dialogs.kernel.unit import run_turn
 from storage import outbox
 
 TOKEN = "123456:TWO"

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from bot.emulator import BotApiEmulator, Limits, SimGroup, SimUser
 from bot.idle import wait_idle
 from bot.pacing import Limits as PacerLimits

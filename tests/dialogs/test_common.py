@@ -7,8 +7,6 @@ from sqlalchemy import func, select
 from storage.models import ProcessedUpdate
 
 
-
-
 async def test_help_answers_in_the_users_language(env) -> None:
     zh = env.user(1001, "zh-hans")
     en = env.user(1002, "en")
@@ -85,7 +83,7 @@ async def test_a_failing_handler_keeps_what_was_written_and_logs_no_personal_dat
 ) -> None:
     import logging
 
-    from dialogs.turn import Turn
+    from dialogs.kernel.turn import Turn
 
     async def broken(self) -> None:  # type: ignore[no-untyped-def]
         raise ValueError(f"cannot handle {self.message_text}")

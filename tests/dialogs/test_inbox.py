@@ -7,9 +7,6 @@ import re
 from datetime import timedelta
 
 from sqlalchemy import select
-
-from locales import t
-from storage.models import Deputy, SuggestionStatus
 from triage_world import (
     DEPUTY_A,
     DEPUTY_B,
@@ -24,6 +21,9 @@ from triage_world import (
     station_with_two_deputies,
     stored,
 )
+
+from locales import t
+from storage.models import Deputy, SuggestionStatus
 
 Z = "zh"
 LINK = re.compile(r"https://t\.me/\S+\?start=(inv_[A-Za-z0-9_-]{32})")

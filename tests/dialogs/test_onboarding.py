@@ -241,7 +241,7 @@ async def test_an_invitation_payload_is_not_taken_for_a_resident_start(env) -> N
     user = user_for(env, "en", 3011)
     await user.send("/start inv_" + "A" * 32)
     answer = (await user.wait_for())[-1]
-    assert answer.text == t("en", "lifecycle.invite.unknown")  # redeemed by dialogs.invitations
+    assert answer.text == t("en", "lifecycle.invite.unknown")  # redeemed by dialogs.staff.invitations
     assert await resident_of(env, user) is None
     await user.send("/start hello")  # any other payload is a normal start
     assert t("en", "onboarding.agree") in (await user.wait_for())[-1].labels

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from resident_steps import JINPOLUO, LANGS, onboard, resident_of, shown, state_of, user_for
+from resident_steps import (
+    JINPOLUO,
+    LANGS,
+    onboard,
+    resident_of,
+    shown,
+    state_of,
+    user_for,
+)
 from sqlalchemy import func, select
 
 from locales import t

@@ -9,7 +9,7 @@ import pytest
 from resident_steps import LANGS, expired, onboard, resident_of, shown, user_for
 from sqlalchemy import func, select
 
-from dialogs.station_render import MAX_TEXT, station_card_text, when
+from dialogs.resident.station_render import MAX_TEXT, station_card_text, when
 from locales import t
 from storage.models import (
     Deputy,

@@ -9,10 +9,6 @@ import sqlite3
 from typing import Any
 
 import pytest
-
-from locales import t
-from storage.models import SuggestionStatus
-
 from suggest_world import (
     LANGS,
     TICKET,
@@ -21,6 +17,9 @@ from suggest_world import (
     suggestions_of,
     write_until_preview,
 )
+
+from locales import t
+from storage.models import SuggestionStatus
 
 pytestmark = pytest.mark.parametrize("lang", LANGS)
 

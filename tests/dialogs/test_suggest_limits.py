@@ -8,13 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-
-from locales import t
-from storage import lifecycle
-from storage.deadlines import Deadlines
-from storage.drafts import Draft
-from storage.models import DialogState
-
 from suggest_world import (
     LANGS,
     TICKET,
@@ -27,6 +20,12 @@ from suggest_world import (
     suggestions_of,
     write_until_preview,
 )
+
+from locales import t
+from storage import lifecycle
+from storage.deadlines import Deadlines
+from storage.drafts import Draft
+from storage.models import DialogState
 
 pytestmark = pytest.mark.parametrize("lang", LANGS)
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from suggest_world import LANGS, press_and_wait, resident_with_station, send_and_wait
 
-from dialogs.cards import notify_resident
+from dialogs.staff.cards import notify_resident
 from locales import t
 from storage import lifecycle
 from storage.deadlines import Deadlines
@@ -22,8 +23,6 @@ from storage.models import (
     Visibility,
 )
 from storage.roles import Actor
-
-from suggest_world import LANGS, press_and_wait, resident_with_station, send_and_wait
 
 pytestmark = pytest.mark.parametrize("lang", LANGS)
 

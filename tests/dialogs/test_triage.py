@@ -4,9 +4,6 @@ resident → staff → deputy → resident → card closed."""
 from __future__ import annotations
 
 from sqlalchemy import select
-
-from locales import t
-from storage.models import Staff, SuggestionStatus, Visibility
 from triage_world import (
     DEPUTY_A,
     OUTSIDER,
@@ -23,6 +20,9 @@ from triage_world import (
     station_with_two_deputies,
     stored,
 )
+
+from locales import t
+from storage.models import Staff, SuggestionStatus, Visibility
 
 Z = "zh"
 

@@ -6,9 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import func, select
-
-from locales import t
-from storage.models import AuditEntry, Staff
 from triage_world import (
     DEPUTY_A,
     OUTSIDER,
@@ -21,6 +18,9 @@ from triage_world import (
     shown,
     station_with_two_deputies,
 )
+
+from locales import t
+from storage.models import AuditEntry, Staff
 
 Z = "zh"
 

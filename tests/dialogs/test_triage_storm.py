@@ -21,11 +21,17 @@ from telegram import Bot
 from bot.delivery import DeliveryWorker
 from bot.emulator import BotApiEmulator, Limits
 from bot.pacing import Limits as PacerLimits
-from dialogs.services import DialogConfig
-from dialogs.triage_card import post_card, refresh_card
+from dialogs.kernel.context import DialogConfig
+from dialogs.staff.card_triage import post_card, refresh_card
 from storage import Database, lifecycle, outbox
 from storage.deadlines import Deadlines
-from storage.models import OutboxMessage, OutboxStatus, Priority, Resident, StationCoverage
+from storage.models import (
+    OutboxMessage,
+    OutboxStatus,
+    Priority,
+    Resident,
+    StationCoverage,
+)
 from storage.roles import Actor
 
 CHAT = -1001000000099

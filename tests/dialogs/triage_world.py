@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.emulator import SimUser
-from dialogs.triage_card import post_card
+from dialogs.staff.card_triage import post_card
 from locales import t
 from storage import lifecycle
 from storage.deadlines import Deadlines

@@ -24,7 +24,13 @@ from pypinyin import lazy_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from storage.routing import CommunityEntry, RouteResult, RouteStatus, TownEntry, read_divisions
+from storage.routing import (
+    CommunityEntry,
+    RouteResult,
+    RouteStatus,
+    TownEntry,
+    read_divisions,
+)
 
 __all__ = ["Case", "Rates", "generate_cases", "evaluate", "RESOLVABLE", "AMBIGUOUS", "NONE"]
 

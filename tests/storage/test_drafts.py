@@ -17,7 +17,14 @@ from storage.drafts import (
     station_deputies,
 )
 from storage.lifecycle import MAX_ATTACHMENTS
-from storage.models import Deputy, DeputyLevel, DeputyStation, Station, StationKind, Town
+from storage.models import (
+    Deputy,
+    DeputyLevel,
+    DeputyStation,
+    Station,
+    StationKind,
+    Town,
+)
 
 
 def test_texts_are_joined_within_the_limit_and_a_refusal_changes_nothing() -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from routing_cases import AMBIGUOUS, NONE, RESOLVABLE, Rates, evaluate, generate_cases
 
 from storage.routing import Router, read_divisions
-
-from routing_cases import AMBIGUOUS, NONE, RESOLVABLE, Rates, evaluate, generate_cases
 
 
 @pytest.fixture(scope="module")

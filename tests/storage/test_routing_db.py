@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from storage import Database
-from storage.models import AddressAlias, Community, Station, StationCoverage, StationKind, Town
+from storage.models import (
+    AddressAlias,
+    Community,
+    Station,
+    StationCoverage,
+    StationKind,
+    Town,
+)
 from storage.routing import Router, RouteStatus, StationRef
 
 

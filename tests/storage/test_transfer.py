@@ -16,7 +16,15 @@ from sqlalchemy import func, select
 
 from storage import Database
 from storage.demo import load_demo
-from storage.models import Community, Deputy, Meeting, MeetingDeputy, Station, StationCoverage, Town
+from storage.models import (
+    Community,
+    Deputy,
+    Meeting,
+    MeetingDeputy,
+    Station,
+    StationCoverage,
+    Town,
+)
 from storage.stats import collect_stats
 from storage.transfer import ImportRejected, Problem, export_path, import_path
 

@@ -8,7 +8,13 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 from storage.models import DialogState, ProcessedUpdate
-from storage.updates import claim_update, clear_state, load_state, prune_processed, save_state
+from storage.updates import (
+    claim_update,
+    clear_state,
+    load_state,
+    prune_processed,
+    save_state,
+)
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
 

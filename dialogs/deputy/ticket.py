@@ -1,0 +1,136 @@
+"""A ticket as its deputy sees it, with the buttons to handle it; pushed to the deputy's private
+chat when it is assigned to them (or comes back to them), and shown again from /inbox.
+
+The resident's name and phone appear only when the resident agreed to share them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup
+
+from dialogs.kernel.callbacks import encode
+from dialogs.kernel.context import DialogConfig
+from dialogs.kernel.keyboards import inline
+from dialogs.kernel.turn import Turn, escape
+from dialogs.staff.card_triage import format_due
+from locales import t
+from storage import outbox
+from storage.lifecycle import TRANSITIONS
+from storage.models import Deputy, Resident
+from storage.ticket_view import (
+    TicketView,
+    current_deadline,
+    is_overdue,
+    load_ticket_view,
+)
+
+__all__ = [
+    "FLOW",
+    "deputy_locale",
+    "render_for_deputy",
+    "deputy_buttons",
+    "push_to_deputy",
+    "DEPUTY_PUSH",
+    "TEXT_CHARS",
+]
+
+FLOW = "dep"  # callback prefix of the deputy's buttons (dialogs.deputy.inbox handles them)
+DEPUTY_PUSH = "to_deputy"  # outbox purpose
+TEXT_CHARS = 3000
+# (button label, callback action, lifecycle action that must be allowed)
+_BUTTONS = (
+    (("reply", "rp", "reply"), ("info", "in", "request_info")),
+    (("back", "hb", "hand_back"), ("resolve", "rs", "resolve")),
+)
+
+
+async def deputy_locale(session: AsyncSession, deputy: Deputy, default: str) -> str:
+    """The language the deputy chose as a resident of the bot, else the district's."""
+    if deputy.telegram_user_id is None:
+        return default
+    locale = await session.scalar(
+        select(Resident.locale).where(Resident.telegram_user_id == deputy.telegram_user_id)
+    )
+    return locale or default
+
+
+def _who(view: TicketView, locale: str) -> str:
+    s = view.suggestion
+    if not s.share_identity or not (s.contact_name or s.contact_phone):
+        return t(locale, "inbox.anonymous")
+    return t(locale, "inbox.identified", name=escape(s.contact_name or "—"),
+             phone=escape(s.contact_phone or "—"))
+
+
+def render_for_deputy(
+    view: TicketView, locale: str, config: DialogConfig, now: datetime, headline: str
+) -> str:
+    s = view.suggestion
+    kind, due = current_deadline(s)
+    body = s.text if len(s.text) <= TEXT_CHARS else s.text[:TEXT_CHARS] + "…"
+    overdue = t(locale, "triage.card.overdue") if is_overdue(s, now) else ""
+    location = ""
+    if s.latitude is not None and s.longitude is not None:
+        location = t(locale, "inbox.location", lat=f"{s.latitude:.5f}", lon=f"{s.longitude:.5f}")
+    return t(
+        locale, "inbox.ticket",
+        headline=t(locale, f"inbox.headline.{headline}", ticket=s.ticket),
+        status=t(locale, f"lifecycle.status.{s.status.value}"),
+        station=escape(view.station_name),
+        community=escape(view.community_name or "—"),
+        category=escape(view.category(locale)),
+        who=_who(view, locale),
+        which=t(locale, f"triage.deadline.{kind}"),
+        due=format_due(due, config.tz),
+        overdue=overdue,
+        attachments=sum(view.attachments.values()),
+        location=location,
+        text=escape(body),
+    )
+
+
+def deputy_buttons(view: TicketView, locale: str) -> InlineKeyboardMarkup | None:
+    s = view.suggestion
+    rows = []
+    for row in _BUTTONS:
+        buttons = [(t(locale, f"inbox.button.{label}"), encode(FLOW, action, s.id))
+                   for label, action, needs in row if s.status in TRANSITIONS[needs].sources]
+        if buttons:
+            rows.append(buttons)
+    return inline(rows) if rows else None
+
+
+async def push_to_deputy(turn: Turn, suggestion_id: int, headline: str) -> bool:
+    """Queue the ticket for its assigned deputy's private chat. False when nobody is assigned
+    or the deputy has not linked a Telegram account yet."""
+    return await push_with_session(turn.session, turn.config, suggestion_id, headline, turn.now)
+
+
+async def push_with_session(
+    session: AsyncSession, config: DialogConfig, suggestion_id: int, headline: str,
+    now: datetime,
+) -> bool:
+    view = await load_ticket_view(session, suggestion_id)
+    if view is None or view.suggestion.assignee_deputy_id is None:
+        return False
+    deputy = await session.get(Deputy, view.suggestion.assignee_deputy_id)
+    if deputy is None or deputy.telegram_user_id is None:
+        return False
+    locale = await deputy_locale(session, deputy, config.default_locale)
+    chat_id = deputy.telegram_user_id
+    payload: dict[str, Any] = {
+        "chat_id": chat_id, "parse_mode": "HTML",
+        "text": render_for_deputy(view, locale, config, now, headline),
+        "link_preview_options": {"is_disabled": True},
+    }
+    markup = deputy_buttons(view, locale)
+    if markup is not None:
+        payload["reply_markup"] = markup.to_dict()
+    row = await outbox.enqueue(session, chat_id=chat_id, method="sendMessage", payload=payload,
+                               purpose=DEPUTY_PUSH, suggestion_id=suggestion_id, now=now)
+    return row is not None

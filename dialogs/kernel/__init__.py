@@ -1,0 +1,4 @@
+"""The small kernel every flow stands on: one unit of work per update (``unit``), the ``Turn`` a
+handler reads and answers through (``turn``), callback data that fits in 64 bytes (``callbacks``),
+keyboard builders (``keyboards``), the one error handler (``errors``), and what the running
+service hands in (``context``)."""

@@ -1,0 +1,213 @@
+"""A Turn is one update being handled: the unit of work, who is talking, in which language, where
+they are in a dialog, and what to say back once the change is committed."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import (
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+
+from dialogs.kernel.callbacks import CallbackData, decode
+from dialogs.kernel.context import DialogConfig, Services
+from locales import pick_locale, t
+from storage.models import DialogState, Resident
+from storage.updates import load_person
+
+__all__ = ["Turn", "Reply", "Markup", "escape"]
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+_UNSET: Any = object()
+# Dialog data that outlives the dialog that wrote it: a suggestion draft is kept through /cancel
+# and through detours into other dialogs, until its own flow lets it go with `drop_kept()`.
+KEPT_KEYS: tuple[str, ...] = ("draft",)
+
+
+def escape(text: str | None) -> str:
+    """User-provided text inside our HTML messages."""
+    return html.escape(text or "", quote=False)
+
+
+@dataclass
+class Reply:
+    """Something to do in the current chat after the transaction commits."""
+
+    kind: str  # text | edit | toast | document | venue | location
+    text: str = ""
+    markup: Markup = None
+    alert: bool = False
+    filename: str = ""
+    content: bytes = b""
+    latitude: float = 0.0
+    longitude: float = 0.0
+    title: str = ""
+
+
+@dataclass
+class Turn:
+    session: AsyncSession
+    update: Update
+    services: Services
+    now: datetime
+    locale: str = "zh"
+    resident: Resident | None = None
+    state: DialogState | None = None
+    callback: CallbackData | None = None
+    replies: list[Reply] = field(default_factory=list)
+    enqueued: int = 0
+    _next_state: Any = _UNSET  # None = clear; (flow, step, data) = save
+    _drop_kept: bool = False
+
+    # ---- who and where -------------------------------------------------------------------
+    @property
+    def config(self) -> DialogConfig:
+        return self.services.config
+
+    @property
+    def user_id(self) -> int:
+        user = self.update.effective_user
+        return user.id if user else 0
+
+    @property
+    def chat_id(self) -> int:
+        chat = self.update.effective_chat
+        return chat.id if chat else self.user_id
+
+    @property
+    def is_private(self) -> bool:
+        chat = self.update.effective_chat
+        return chat is not None and chat.type == "private"
+
+    @property
+    def message_text(self) -> str:
+        msg = self.update.effective_message
+        return (msg.text or msg.caption or "") if msg else ""
+
+    async def load(self) -> None:
+        if self.update.callback_query is not None:
+            self.callback = decode(self.update.callback_query.data)
+        uid = self.user_id
+        if uid:
+            self.resident, self.state = await load_person(self.session, uid)
+        self.locale = self._pick_locale()
+
+    def _pick_locale(self) -> str:
+        if self.resident is not None and self.resident.locale:
+            return self.resident.locale
+        if self.state is not None and self.state.data.get("locale"):
+            return str(self.state.data["locale"])
+        user = self.update.effective_user
+        return pick_locale(user.language_code if user else None, self.config.default_locale)
+
+    # ---- dialog state --------------------------------------------------------------------
+    @property
+    def data(self) -> dict[str, Any]:
+        """The current dialog's data (a copy; save it back with set_state)."""
+        return dict(self.state.data) if self.state is not None else {}
+
+    def in_flow(self, flow: str, step: str | None = None) -> bool:
+        if self.state is None or self.state.flow != flow:
+            return False
+        return step is None or self.state.step == step
+
+    def set_state(self, flow: str, step: str, data: dict[str, Any] | None = None) -> None:
+        merged = dict(data if data is not None else self.data)
+        if self.resident is None:
+            merged["locale"] = self.locale  # remember a chosen language before consent
+        self._next_state = (flow, step, merged)
+
+    def clear_state(self) -> None:
+        self._next_state = None
+
+    def drop_kept(self) -> None:
+        """Stop carrying the kept data (KEPT_KEYS) over: only what set_state is given is saved,
+        and clear_state clears everything."""
+        self._drop_kept = True
+
+    def _kept(self) -> dict[str, Any]:
+        forgotten = self.resident is not None and self.resident.forgotten_at is not None
+        if self._drop_kept or forgotten or self.state is None:
+            return {}
+        return {key: self.state.data[key] for key in KEPT_KEYS if key in self.state.data}
+
+    async def persist_state(self) -> None:
+        from storage.updates import clear_state, save_state
+
+        if self._next_state is _UNSET or not self.user_id:
+            return
+        kept = self._kept()
+        if self._next_state is None:
+            if kept or (self.resident is None and self.locale):
+                # keep a draft, and the language choice of someone who has not consented yet
+                data = {**kept, **({"locale": self.locale} if self.resident is None else {})}
+                await save_state(self.session, self.user_id, self.chat_id, "idle", "idle",
+                                 data, self.now)
+            else:
+                await clear_state(self.session, self.user_id)
+            return
+        flow, step, data = self._next_state
+        await save_state(self.session, self.user_id, self.chat_id, flow, step,
+                         {**kept, **data}, self.now)
+
+    # ---- saying things -------------------------------------------------------------------
+    def t(self, key: str, /, **fields: object) -> str:
+        return t(self.locale, key, **fields)
+
+    def send(self, text: str, markup: Markup = None) -> None:
+        self.replies.append(Reply("text", text=text, markup=markup))
+
+    def say(self, key: str, /, markup: Markup = None, **fields: object) -> None:
+        self.send(self.t(key, **fields), markup)
+
+    def edit(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """Edit the message whose button was pressed (or send, outside a button press)."""
+        if self.update.callback_query is not None and self.update.callback_query.message:
+            self.replies.append(Reply("edit", text=text, markup=markup))
+        else:
+            self.send(text, markup)
+
+    def toast(self, key: str, /, *, alert: bool = False, **fields: object) -> None:
+        self.replies.append(Reply("toast", text=self.t(key, **fields), alert=alert))
+
+    def send_document(self, filename: str, content: bytes, caption: str = "") -> None:
+        self.replies.append(Reply("document", text=caption, filename=filename, content=content))
+
+    def send_venue(self, latitude: float, longitude: float, title: str, address: str) -> None:
+        self.replies.append(
+            Reply("venue", latitude=latitude, longitude=longitude, title=title, text=address)
+        )
+
+    async def enqueue(
+        self,
+        chat_id: int,
+        method: str,
+        payload: dict[str, Any],
+        *,
+        purpose: str = "message",
+        suggestion_id: int | None = None,
+        resident_id: int | None = None,
+    ) -> bool:
+        """A message to someone else, written in this transaction; the worker sends it."""
+        from storage.outbox import enqueue
+
+        row = await enqueue(
+            self.session,
+            chat_id=chat_id,
+            method=method,
+            payload=payload,
+            purpose=purpose,
+            suggestion_id=suggestion_id,
+            resident_id=resident_id,
+            now=self.now,  # the service clock: due at once for a worker on the same clock
+        )
+        if row is not None:
+            self.enqueued += 1
+        return row is not None

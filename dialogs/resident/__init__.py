@@ -1,0 +1,3 @@
+"""What a resident does in their private chat: consent and address (``onboarding``), their
+station's card and subscriptions (``station``), making a suggestion (``suggest/``), following it
+(``tracking``), what we keep and forgetting it (``privacy``), and the day-before reminders."""

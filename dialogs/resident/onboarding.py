@@ -1,0 +1,283 @@
+"""/start: who we are, consent, then "where do you live?" until the resident confirms a station.
+
+Nothing about the person is stored before they press 同意 (the consent button creates the
+Resident row); 不同意 stores nothing. The address step is the dialog state ``onboarding/address``
+(``onboarding/confirm`` while buttons are offered; typing again is always allowed). Callback data
+(``ob:…``): ``agree``, ``decline``, ``pick:<12-digit community>``, ``near:<station>``, ``retry``,
+``change``. A pick is accepted only for a code this resident was offered (kept in the state).
+
+``/start <invitation>`` is not ours: see ``on_invite_payload``.
+"""
+
+from __future__ import annotations
+
+from telegram import KeyboardButton, Message
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext.filters import MessageFilter
+
+from dialogs.everyone import on_stale_button
+from dialogs.kernel.callbacks import encode
+from dialogs.kernel.context import Services
+from dialogs.kernel.flow import Job
+from dialogs.kernel.keyboards import Button, inline, remove_keyboard, reply_keyboard
+from dialogs.kernel.turn import Turn, escape
+from dialogs.kernel.unit import Dispatcher, wrap
+from dialogs.resident.station import show_card
+from storage.invites import looks_like_invite
+from storage.residents import (
+    ResidentError,
+    community_label,
+    give_consent,
+    set_home_community,
+    set_home_station,
+)
+from storage.routing import Router, RouteResult, RouteStatus
+from storage.updates import clear_state
+
+__all__ = ["FLOW", "CB", "handlers", "on_invite_payload", "InviteStart", "ask_address"]
+
+FLOW = "onboarding"
+CB = "ob"
+PRIVATE = filters.ChatType.PRIVATE
+FAR_AWAY_M = 15_000.0  # a shared location farther than this from every station is probably not in Miyun
+_ROUTER = "router"
+# State keys of other dialogs kept while the address changes: the suggestion draft.
+CARRIED = ("draft",)
+
+
+class InviteStart(MessageFilter):
+    """``/start <payload>`` where the payload is an invitation code (deputy or staff link)."""
+
+    def filter(self, message: Message) -> bool:
+        parts = (message.text or "").split(maxsplit=1)
+        return len(parts) == 2 and parts[0].split("@")[0] == "/start" and looks_like_invite(parts[1])
+
+
+INVITE_START = InviteStart(name="InviteStart")
+
+
+# ---- the invitation hook ---------------------------------------------------------------------
+async def on_invite_payload(turn: Turn) -> None:
+    """``/start <invitation>``: a deputy or staff invitation, redeemed once by
+    :func:`dialogs.staff.invitations.redeem_start` (never taken for a resident's sign-up)."""
+    from dialogs.staff.invitations import redeem_start
+
+    await redeem_start(turn)
+
+
+# ---- /start and consent ----------------------------------------------------------------------
+async def on_start(turn: Turn) -> None:
+    resident = turn.resident
+    if resident is None:
+        buttons = [(turn.t("onboarding.agree"), encode(CB, "agree")),
+                   (turn.t("onboarding.decline"), encode(CB, "decline"))]
+        turn.send(_consent_text(turn), inline([buttons]))
+    elif resident.station_id is None:
+        ask_address(turn)
+    else:
+        await show_card(turn, resident.station_id)
+
+
+def _consent_text(turn: Turn) -> str:
+    return turn.t("onboarding.welcome") + "\n\n" + turn.t("onboarding.consent")
+
+
+async def on_agree(turn: Turn) -> None:
+    if turn.resident is not None:
+        turn.toast("onboarding.already_agreed", alert=True)
+        if turn.resident.station_id is None:
+            ask_address(turn)
+        return
+    turn.resident = await give_consent(
+        turn.session, telegram_user_id=turn.user_id, chat_id=turn.chat_id, locale=turn.locale,
+        now=turn.now,
+    )
+    turn.edit(_consent_text(turn) + "\n\n" + turn.t("onboarding.agreed"))
+    ask_address(turn)
+
+
+async def on_decline(turn: Turn) -> None:
+    if turn.resident is not None:
+        turn.toast("onboarding.already_agreed", alert=True)
+        return
+    # Nothing about this person stays: not even a language choice made before.
+    await clear_state(turn.session, turn.user_id)
+    turn.edit(turn.t("onboarding.declined"))
+
+
+# ---- where do you live? ----------------------------------------------------------------------
+def _carried(turn: Turn) -> dict[str, object]:
+    """What other dialogs keep in the state and must survive a change of address."""
+    data = turn.data
+    return {key: data[key] for key in CARRIED if key in data}
+
+
+def ask_address(turn: Turn, key: str = "onboarding.ask_address", **fields: object) -> None:
+    turn.set_state(FLOW, "address", _carried(turn))
+    share = KeyboardButton(turn.t("onboarding.share_location"), request_location=True)
+    turn.say(key, reply_keyboard([[share]]), **fields)
+
+
+async def _router(turn: Turn) -> Router:
+    router = turn.services.cache.get(_ROUTER)
+    if not isinstance(router, Router):
+        router = await Router.load(turn.session)
+        turn.services.cache[_ROUTER] = router
+    return router
+
+
+async def on_message(turn: Turn) -> None:
+    """Anything the resident sends while we wait for an address."""
+    msg = turn.update.effective_message
+    if turn.resident is None:  # state left from before a /forget, say
+        turn.clear_state()
+        turn.say("onboarding.not_started")
+        return
+    if msg is not None and msg.location is not None:
+        await _nearest(turn, msg.location.latitude, msg.location.longitude)
+    elif msg is not None and msg.text:
+        await _route(turn, msg.text)
+    else:
+        ask_address(turn, "onboarding.text_only")
+
+
+def _station_label(turn: Turn, name: str | None) -> str:
+    return escape(name) if name else turn.t("onboarding.no_station")
+
+
+async def _route(turn: Turn, text: str) -> None:
+    result: RouteResult = (await _router(turn)).route(text)
+    reason = turn.t(f"routing.reason.{result.reason}") if result.reason else ""
+    if result.status is RouteStatus.NONE or not result.candidates:
+        ask_address(turn, "onboarding.not_found", reason=reason)
+        return
+    candidates = result.candidates[:5]
+    turn.set_state(FLOW, "confirm", {**_carried(turn), "offered": [c.code for c in candidates],
+                                     "address": text.strip()[:200]})
+    retry = [(turn.t("onboarding.retype"), encode(CB, "retry"))]
+    if len(candidates) == 1:
+        c = candidates[0]
+        station = _station_label(turn, c.station.name if c.station else None)
+        note = f"\n{reason}" if reason else ""
+        turn.say("onboarding.found", inline([[(turn.t("onboarding.confirm"), encode(CB, "pick", c.code))], retry]),
+                 name=escape(c.name), town=escape(c.town), station=station, note=note)
+        return
+    rows: list[list[Button]] = [
+        [(turn.t("onboarding.candidate", name=c.name, town=c.town), encode(CB, "pick", c.code))]
+        for c in candidates
+    ]
+    turn.say("onboarding.choose", inline([*rows, retry]), reason=reason)
+
+
+def _distance(turn: Turn, metres: float) -> str:
+    if metres < 1000:
+        return turn.t("onboarding.distance_m", metres=int(round(metres, -1)))
+    return turn.t("onboarding.distance_km", km=f"{metres / 1000:.1f}")
+
+
+async def _nearest(turn: Turn, latitude: float, longitude: float) -> None:
+    try:
+        found = (await _router(turn)).nearest(latitude, longitude)
+    except ValueError:
+        found = None
+    if found is None:
+        ask_address(turn, "onboarding.no_nearby")
+        return
+    station, metres = found
+    turn.set_state(FLOW, "confirm", {**_carried(turn), "near": station.id})
+    note = turn.t("onboarding.far_away") if metres > FAR_AWAY_M else ""
+    buttons = inline([[(turn.t("onboarding.confirm"), encode(CB, "near", station.id))],
+                      [(turn.t("onboarding.retype"), encode(CB, "retry"))]])
+    turn.say("onboarding.nearest", buttons, station=escape(station.name),
+             distance=_distance(turn, metres), note=note)
+
+
+# ---- confirming ------------------------------------------------------------------------------
+async def _settle_home(turn: Turn, place: str, station_id: int) -> None:
+    carried = _carried(turn)
+    if carried:
+        turn.set_state("idle", "idle", carried)
+    else:
+        turn.clear_state()
+    turn.edit(turn.t("onboarding.picked", place=place))
+    turn.say("onboarding.saved", remove_keyboard())
+    await show_card(turn, station_id)
+
+
+async def on_pick(turn: Turn) -> None:
+    cb = turn.callback
+    code = cb.arg(0) if cb is not None else ""
+    offered = turn.data.get("offered") or []
+    if turn.resident is None or not turn.in_flow(FLOW, "confirm") or code not in offered:
+        await on_stale_button(turn)
+        return
+    try:
+        station = await set_home_community(turn.session, turn.resident, code,
+                                           address_text=turn.data.get("address"))
+    except ResidentError as refused:
+        turn.toast(refused.key, alert=True, **refused.fields)
+        return
+    label = await community_label(turn.session, code)
+    await _settle_home(turn, escape(label or station.name), station.id)
+
+
+async def on_near(turn: Turn) -> None:
+    cb = turn.callback
+    station_id = cb.int_arg(0) if cb is not None else None
+    if (turn.resident is None or not turn.in_flow(FLOW, "confirm") or station_id is None
+            or turn.data.get("near") != station_id):
+        await on_stale_button(turn)
+        return
+    try:
+        station = await set_home_station(turn.session, turn.resident, station_id)
+    except ResidentError as refused:
+        turn.toast(refused.key, alert=True, **refused.fields)
+        return
+    await _settle_home(turn, escape(station.name), station.id)
+
+
+async def on_retry(turn: Turn) -> None:
+    if turn.resident is None or not turn.in_flow(FLOW):
+        await on_stale_button(turn)
+        return
+    turn.edit(turn.t("onboarding.retry_ack"))
+    ask_address(turn)
+
+
+async def on_change(turn: Turn) -> None:
+    if turn.resident is None:
+        await on_stale_button(turn)
+        return
+    ask_address(turn)
+
+
+async def on_button(turn: Turn) -> None:
+    cb = turn.callback
+    action = cb.action if cb is not None else ""
+    handler = {"agree": on_agree, "decline": on_decline, "pick": on_pick, "near": on_near,
+               "retry": on_retry, "change": on_change}.get(action, on_stale_button)
+    await handler(turn)
+
+
+def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  # type: ignore[type-arg]
+    dispatcher.on_message(FLOW, on_message)
+    return [
+        CommandHandler("start", wrap(services, on_start, "start"), filters=PRIVATE & ~INVITE_START),
+        CallbackQueryHandler(wrap(services, on_button, "onboarding_button"), pattern=f"^{CB}:"),
+        # Last of ours: an invitation nobody else took (see on_invite_payload).
+        CommandHandler("start", wrap(services, on_invite_payload, "invite_start"),
+                       filters=PRIVATE & INVITE_START),
+    ]
+
+
+ROUTER_REFRESH = 600.0  # seconds: an import in another process reaches routing this soon
+
+
+async def refresh_router(services: Services) -> None:
+    """Rebuild the cached address index from the database (new aliases, stations, coverage)."""
+    async with services.db.reading() as session:
+        services.cache[_ROUTER] = await Router.load(session)
+
+
+def jobs(services: Services) -> list[Job]:
+    return [Job("refresh_router", ROUTER_REFRESH, lambda: refresh_router(services))]

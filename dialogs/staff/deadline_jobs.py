@@ -1,0 +1,124 @@
+"""Scheduled work for triage: deadline reminders, overdue marks, the daily digest, and cards kept
+in step with their tickets. Every job is idempotent (stamped in the database) and reads time only
+from the service clock."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogs.deputy.ticket import FLOW as DEPUTY_FLOW
+from dialogs.deputy.ticket import deputy_locale
+from dialogs.kernel.callbacks import encode
+from dialogs.kernel.context import Services
+from dialogs.kernel.flow import Job
+from dialogs.kernel.keyboards import inline
+from dialogs.staff.card_triage import format_due, refresh_card
+from locales import t
+from storage import outbox
+from storage.card_sync import stale_cards
+from storage.deadline_watch import DueNotice, collect_due_notices
+from storage.digest import DigestFigures, digest_figures, digest_owed, mark_digest_sent
+from storage.models import Deputy
+
+__all__ = ["jobs", "send_reminders", "send_digest", "sync_cards", "REMINDER_PURPOSE"]
+
+REMINDER_PURPOSE = "deadline_reminder"
+DIGEST_PURPOSE = "staff_digest"
+
+
+async def _remind_deputy(session: AsyncSession, services: Services, notice: DueNotice) -> bool:
+    deputy_id = notice.assignee_deputy_id
+    deputy = await session.get(Deputy, deputy_id) if deputy_id is not None else None
+    if deputy is None or deputy.telegram_user_id is None:
+        return False
+    config = services.config
+    locale = await deputy_locale(session, deputy, config.default_locale)
+    text = t(locale, f"inbox.reminder.{notice.stage}", ticket=notice.ticket,
+             which=t(locale, f"triage.deadline.{notice.deadline}"),
+             due=format_due(notice.due_at, config.tz))
+    markup = inline([[(t(locale, "inbox.button.open", ticket=notice.ticket),
+                       encode(DEPUTY_FLOW, "op", notice.suggestion_id))]])
+    chat_id = deputy.telegram_user_id
+    row = await outbox.enqueue(
+        session, chat_id=chat_id, method="sendMessage",
+        payload={"chat_id": chat_id, "text": text, "parse_mode": "HTML",
+                 "reply_markup": markup.to_dict()},
+        purpose=REMINDER_PURPOSE, suggestion_id=notice.suggestion_id, now=services.clock(),
+    )
+    return row is not None
+
+
+async def send_reminders(services: Services) -> int:
+    """Remind assignees before and at each deadline; mark overdue cards. Returns reminders."""
+    now = services.clock()
+    sent = 0
+    async with services.db.unit_of_work() as session:
+        for notice in await collect_due_notices(session, now):
+            if await _remind_deputy(session, services, notice):
+                sent += 1
+            if notice.stage == "due":
+                await refresh_card(session, services.config, notice.suggestion_id, now)
+    services.outbox_signal.set()
+    return sent
+
+
+async def send_digest(services: Services) -> bool:
+    """The daily digest in the staff group, once a day at the configured local time (within
+    two hours of it); skipped on a day with nothing to report."""
+    config = services.config
+    if config.staff_chat_id is None:
+        return False
+    now = services.clock()
+    async with services.db.unit_of_work() as session:
+        day = await digest_owed(session, now, tz=config.tz, at=config.digest_time)
+        if day is None:
+            return False
+        figures = await digest_figures(session, now)
+        mark_digest_sent(session, day, now)
+        if figures.empty:  # a quiet district gets no message
+            return False
+        text = digest_figures_text(figures, config.default_locale, day)
+        await outbox.enqueue(
+            session, chat_id=config.staff_chat_id, method="sendMessage",
+            payload={"chat_id": config.staff_chat_id, "text": text, "parse_mode": "HTML"},
+            purpose=DIGEST_PURPOSE, now=now,
+        )
+    services.outbox_signal.set()
+    return True
+
+
+def digest_figures_text(figures: DigestFigures, locale: str, day: str) -> str:
+    rate = (f"{100 * figures.satisfied / figures.rated:.0f}%" if figures.rated
+            else t(locale, "triage.digest_no_rate"))
+    return t(locale, "triage.digest", date=day, new=figures.new, unassigned=figures.unassigned,
+             overdue=figures.overdue, resolved=figures.resolved, rated=figures.rated,
+             satisfied=figures.satisfied, rate=rate, open=figures.open)
+
+
+async def sync_cards(services: Services) -> int:
+    """Re-render cards whose ticket changed since (a rating, a follow-up, a script)."""
+    now = services.clock()
+    async with services.db.unit_of_work() as session:
+        behind = await stale_cards(session, now)
+        for sid in behind:
+            await refresh_card(session, services.config, sid, now)
+    if behind:
+        services.outbox_signal.set()
+    return len(behind)
+
+
+def jobs(services: Services) -> list[Job]:
+    async def reminders() -> None:
+        await send_reminders(services)
+
+    async def digest() -> None:
+        await send_digest(services)
+
+    async def cards() -> None:
+        await sync_cards(services)
+
+    return [
+        Job("deadline_reminders", 60.0, reminders),
+        Job("staff_digest", 60.0, digest),
+        Job("card_sync", 20.0, cards),
+    ]

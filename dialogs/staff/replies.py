@@ -1,0 +1,183 @@
+"""Replying to a staff card in the staff group.
+
+* plain text: an answer to the resident, who receives it signed by the station;
+* text starting with ``!``, or ``/note text``: an internal note, never shown to the resident;
+* ``/assign name``, ``/dup ticket``, ``/reject reason``, ``/hotline number``,
+  ``/resolve [closing words]``, ``/tpl template``: the card's actions that need words.
+
+Only staff replies count: anyone else's reply is politely refused and changes nothing. Replies to
+messages that are not cards are ordinary group chat and ignored.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+
+from dialogs.kernel.callbacks import encode
+from dialogs.kernel.context import Services
+from dialogs.kernel.keyboards import inline
+from dialogs.kernel.turn import Turn, escape
+from dialogs.kernel.unit import Dispatcher, wrap
+from dialogs.staff.actions import deputy_name, run_action
+from dialogs.staff.card_triage import FLOW
+from dialogs.staff.roles import group_locale, staff_of
+from storage.answer_templates import fill_template, get_template
+from storage.assignees import search_deputies
+from storage.lifecycle import LifecycleError
+from storage.models import Category, Resident, Station, Suggestion
+from storage.roles import Actor
+from storage.ticket_view import find_by_card
+
+__all__ = ["handlers", "replied_card", "NOTE_PREFIXES"]
+
+NOTE_PREFIXES = ("!", "！")
+# command -> (lifecycle action, whether words are required)
+_COMMANDS = {
+    "note": ("note", True),
+    "dup": ("mark_duplicate", True),
+    "reject": ("reject", True),
+    "hotline": ("set_hotline", True),
+    "resolve": ("resolve", False),
+    "assign": ("assign", True),
+    "tpl": ("reply", True),
+}
+
+
+async def replied_card(turn: Turn) -> Suggestion | None:
+    """The suggestion whose card this message replies to, if any."""
+    message = turn.update.effective_message
+    replied = message.reply_to_message if message is not None else None
+    if replied is None or message is None:
+        return None
+    return await find_by_card(turn.session, message.chat.id, replied.message_id)
+
+
+def _words(turn: Turn) -> str:
+    """What follows the command (``/dup 2026-000001`` → ``2026-000001``)."""
+    parts = turn.message_text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) == 2 else ""
+
+
+async def _gate(turn: Turn) -> tuple[Actor, Suggestion] | None:
+    """Staff replying to a card, or a polite word and None."""
+    group_locale(turn)
+    suggestion = await replied_card(turn)
+    actor = await staff_of(turn)
+    if actor is None:
+        if suggestion is not None:
+            turn.say("triage.not_staff_reply")
+        return None
+    if suggestion is None:
+        turn.say("triage.need_card")
+        return None
+    return actor, suggestion
+
+
+async def on_card_reply(turn: Turn) -> None:
+    """A reply to the card: answer the resident, or note internally with a leading ``!``."""
+    group_locale(turn)
+    if await replied_card(turn) is None:
+        return  # ordinary conversation in the group
+    gate = await _gate(turn)
+    if gate is None:
+        return
+    actor, suggestion = gate
+    text = turn.message_text.strip()
+    if text.startswith(NOTE_PREFIXES):
+        await _act(turn, actor, suggestion, "note", text=text[1:].strip())
+    else:
+        await _act(turn, actor, suggestion, "reply", text=text)
+
+
+async def _act(
+    turn: Turn, actor: Actor, suggestion: Suggestion, action: str, **kwargs: object
+) -> None:
+    try:
+        done = await run_action(turn, actor, suggestion.id, action, **kwargs)  # type: ignore[arg-type]
+    except LifecycleError as err:
+        turn.send(err.render(turn.locale))
+        return
+    if action == "assign":
+        name, linked = await deputy_name(turn.session, done.assignee_deputy_id)
+        turn.say("triage.done.assigned" if linked else "triage.done.assigned_unlinked",
+                 name=escape(name), ticket=done.ticket)
+    elif action == "reply":
+        station = await turn.session.get(Station, done.station_id)
+        turn.say("triage.replied", ticket=done.ticket,
+                 station=escape(station.name if station else ""))
+    elif action == "note":
+        turn.say("triage.noted", ticket=done.ticket)
+    else:
+        turn.say("triage.done.action", action=turn.t(f"lifecycle.action.{action}"),
+                 ticket=done.ticket)
+
+
+async def _assign_by_name(turn: Turn, actor: Actor, suggestion: Suggestion, query: str) -> None:
+    found = list(await search_deputies(turn.session, query))
+    if not found:
+        turn.say("triage.search_none", query=escape(query[:32]))
+    elif len(found) == 1:
+        await _act(turn, actor, suggestion, "assign", deputy_id=found[0].id)
+    else:
+        rows = [[(turn.t("triage.deputy_label" if d.telegram_user_id else "triage.deputy_unlinked",
+                         name=d.name), encode(FLOW, "ad", suggestion.id, d.id))] for d in found]
+        turn.say("triage.search_pick", inline(rows), ticket=suggestion.ticket,
+                 query=escape(query[:32]))
+
+
+async def _template_text(turn: Turn, suggestion: Suggestion, name: str) -> str | None:
+    template = await get_template(turn.session, name)
+    if template is None:
+        turn.say("triage.tpl_missing", name=escape(name[:32]))
+        return None
+    resident_id = suggestion.resident_id
+    resident = await turn.session.get(Resident, resident_id) if resident_id is not None else None
+    locale = resident.locale if resident is not None and resident.locale else turn.locale
+    station = await turn.session.get(Station, suggestion.station_id)
+    category = await turn.session.get(Category, suggestion.category_code)
+    fields = {
+        "ticket": suggestion.ticket,
+        "station": station.name if station else "",
+        "category": (category.name_en if locale == "en" else category.name_zh) if category else "",
+        "date": turn.now.astimezone(turn.config.tz).date().isoformat(),
+    }
+    return fill_template(template.text, fields)
+
+
+def _command_of(turn: Turn) -> str:
+    first = turn.message_text.split(maxsplit=1)[0] if turn.message_text else ""
+    return first.lstrip("/").split("@")[0].lower()
+
+
+async def on_card_command(turn: Turn) -> None:
+    command = _command_of(turn)
+    gate = await _gate(turn)
+    if gate is None or command not in _COMMANDS:
+        return
+    actor, suggestion = gate
+    action, needs_words = _COMMANDS[command]
+    words = _words(turn)
+    if needs_words and not words:
+        turn.say(f"triage.usage.{command}")
+        return
+    if command == "assign":
+        await _assign_by_name(turn, actor, suggestion, words)
+    elif command == "tpl":
+        text = await _template_text(turn, suggestion, words)
+        if text is not None:
+            await _act(turn, actor, suggestion, "reply", text=text)
+    elif action in ("mark_duplicate", "reject", "set_hotline", "note", "resolve"):
+        await _act(turn, actor, suggestion, action, text=words or None)
+
+
+def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  # type: ignore[type-arg]
+    chat_id = services.config.staff_chat_id
+    if chat_id is None:
+        return []
+    in_group = filters.Chat(chat_id)
+    return [
+        CommandHandler(list(_COMMANDS), wrap(services, on_card_command, "card_command"),
+                       filters=in_group),
+        MessageHandler(in_group & filters.REPLY & filters.TEXT & ~filters.COMMAND,
+                       wrap(services, on_card_reply, "card_reply")),
+    ]

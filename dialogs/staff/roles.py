@@ -1,0 +1,145 @@
+"""Who is staff, decided server-side on every update: the staff group's administrators (asked
+from Telegram, cached briefly), ``JIAZHAN_ADMIN_IDS``, and people added with ``/staff add``.
+
+``/staff`` lists staff; ``/staff add`` (replying to someone's message, or with their numeric id)
+and ``/staff remove`` are for administrators only. Everything happens in the staff group.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from dialogs.kernel.context import Services
+from dialogs.kernel.turn import Turn, escape
+from dialogs.kernel.unit import Dispatcher, wrap
+from storage import audit
+from storage.models import Staff
+from storage.roles import Actor, ensure_staff, remove_staff, staff_actor
+
+__all__ = [
+    "handlers",
+    "in_staff_chat",
+    "group_locale",
+    "staff_of",
+    "is_trusted_admin",
+    "ADMIN_CACHE_TTL",
+]
+
+log = logging.getLogger(__name__)
+ADMIN_CACHE_TTL = timedelta(minutes=2)
+_CACHE_KEY = "staff_group_admins"
+
+
+def in_staff_chat(turn: Turn) -> bool:
+    """Whether this update happened in the configured staff group."""
+    chat = turn.update.effective_chat
+    return chat is not None and turn.config.staff_chat_id is not None and (
+        chat.id == turn.config.staff_chat_id
+    )
+
+
+def group_locale(turn: Turn) -> None:
+    """The staff group speaks the district's default language, whoever is talking."""
+    turn.locale = turn.config.default_locale
+
+
+async def _group_admins(turn: Turn) -> frozenset[int]:
+    cached = turn.services.cache.get(_CACHE_KEY)
+    if isinstance(cached, tuple) and cached[0] > turn.now:
+        return frozenset(cached[1])
+    chat_id = turn.config.staff_chat_id
+    if chat_id is None:
+        return frozenset()
+    try:
+        members = await turn.update.get_bot().get_chat_administrators(chat_id)
+    except TelegramError as exc:
+        log.warning("could not read the staff group's administrators: %s", type(exc).__name__)
+        return frozenset(cached[1]) if isinstance(cached, tuple) else frozenset()
+    admins = frozenset(m.user.id for m in members if not m.user.is_bot)
+    turn.services.cache[_CACHE_KEY] = (turn.now + ADMIN_CACHE_TTL, admins)
+    return admins
+
+
+async def is_trusted_admin(turn: Turn) -> bool:
+    """An administrator of the staff group, or listed in JIAZHAN_ADMIN_IDS."""
+    user_id = turn.user_id
+    if not user_id:
+        return False
+    return user_id in turn.config.admin_ids or user_id in await _group_admins(turn)
+
+
+async def staff_of(turn: Turn) -> Actor | None:
+    """The staff actor behind this update, or None. Only in the staff group: a staff member in
+    their private chat is a resident there."""
+    if not in_staff_chat(turn) or not turn.user_id:
+        return None
+    user = turn.update.effective_user
+    name = user.full_name if user is not None else ""
+    trusted = await is_trusted_admin(turn)
+    return await staff_actor(turn.session, turn.user_id, trusted_admin=trusted, display_name=name)
+
+
+# ---- /staff ------------------------------------------------------------------------------------
+def _target(turn: Turn, args: list[str]) -> tuple[int, str] | None:
+    """Whom /staff add|remove is about: the author of the replied message, or a numeric id."""
+    message = turn.update.effective_message
+    replied = message.reply_to_message if message is not None else None
+    if replied is not None and replied.from_user is not None and not replied.from_user.is_bot:
+        return replied.from_user.id, replied.from_user.full_name
+    if len(args) >= 2 and args[1].isdigit() and len(args[1]) <= 15:
+        return int(args[1]), ""
+    return None
+
+
+async def _list_staff(turn: Turn) -> None:
+    rows = (await turn.session.scalars(
+        select(Staff).where(Staff.active.is_(True)).order_by(Staff.id)
+    )).all()
+    lines = "\n".join(
+        turn.t("triage.staff.line", name=escape(s.display_name) or "—", id=s.telegram_user_id)
+        for s in rows
+    ) or turn.t("triage.staff.none")
+    turn.say("triage.staff.list", lines=lines)
+
+
+async def on_staff(turn: Turn) -> None:
+    group_locale(turn)
+    actor = await staff_of(turn)
+    if actor is None:
+        turn.say("triage.not_staff")
+        return
+    args = turn.message_text.split()[1:]
+    if not args:
+        await _list_staff(turn)
+        return
+    if args[0] not in ("add", "remove") or (target := _target(turn, args)) is None:
+        turn.say("triage.staff.usage")
+        return
+    if not await is_trusted_admin(turn):
+        turn.say("triage.staff.admins_only")
+        return
+    user_id, name = target
+    if args[0] == "add":
+        staff = await ensure_staff(turn.session, user_id, display_name=name, added_by=turn.user_id)
+        audit.record(turn.session, actor, "staff.add", "staff", staff.id, now=turn.now)
+        turn.say("triage.staff.added", name=escape(name) or str(user_id))
+        return
+    staff_id = await turn.session.scalar(select(Staff.id).where(Staff.telegram_user_id == user_id))
+    if staff_id is not None and await remove_staff(turn.session, user_id):
+        audit.record(turn.session, actor, "staff.remove", "staff", staff_id, now=turn.now)
+        turn.say("triage.staff.removed", name=escape(name) or str(user_id))
+    else:
+        turn.say("triage.staff.not_found")
+
+
+def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  # type: ignore[type-arg]
+    chat_id = services.config.staff_chat_id
+    if chat_id is None:
+        return []
+    return [CommandHandler("staff", wrap(services, on_staff, "staff"),
+                           filters=filters.Chat(chat_id))]
