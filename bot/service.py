@@ -141,10 +141,8 @@ class Service:
             secret=secret.get_secret_value() if secret else None,
             refresh_metrics=self._refresh_metrics,
         )
-        app = build_web_app(state)
         path = urlparse(self.settings.webhook_url or "").path or WEBHOOK_PATH
-        if webhook and path != WEBHOOK_PATH:
-            app.router.add_post(path, app.router[WEBHOOK_PATH].handler)  # type: ignore[index]
+        app = build_web_app(state, path if webhook else WEBHOOK_PATH)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.listen_host, self.settings.listen_port)

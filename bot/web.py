@@ -66,11 +66,14 @@ async def webhook(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-def build_web_app(state: WebState) -> web.Application:
+def build_web_app(state: WebState, webhook_path: str = WEBHOOK_PATH) -> web.Application:
+    """Health, metrics and the webhook, at `WEBHOOK_PATH` and at the path of the configured webhook URL."""
     app = web.Application(client_max_size=2 * 1024 * 1024)
     app[STATE] = state
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.router.add_post(WEBHOOK_PATH, webhook)
+    if webhook_path != WEBHOOK_PATH:
+        app.router.add_post(webhook_path, webhook)
     return app
 

@@ -88,6 +88,23 @@ async def test_webhook_checks_the_secret_and_serves_health_and_metrics(
     assert emulator.violations == []
 
 
+async def test_webhook_on_a_path_of_its_own(emulator: BotApiEmulator, tmp_path) -> None:
+    # A webhook URL behind a reverse proxy rarely ends in /telegram: the service listens where it
+    # told Telegram to post (this once failed to start with a KeyError).
+    port = _free_port()
+    settings = _settings(emulator, tmp_path, webhook_url=f"http://127.0.0.1:{port}/bots/jiazhan/hook",
+                         listen_port=port)
+    service = Service(settings)
+    await service.start(webhook=True)
+    try:
+        user = emulator.user(2003, language_code="en")
+        await user.send("/help")
+        assert "I can help you" in (await user.wait_for())[-1].text
+    finally:
+        await service.stop()
+    assert emulator.violations == []
+
+
 async def _enqueue(db: Database, chat_ids: list[int], per_chat: int) -> None:
     async with db.unit_of_work() as session:
         for i in range(per_chat):
