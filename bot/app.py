@@ -21,16 +21,24 @@ from .settings import Settings
 
 __all__ = ["build_application", "dialog_config", "PerUserUpdateProcessor"]
 
+_IN_FLIGHT_BOUND = 1 << 20  # more updates than could ever be in flight at once
+
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     """Updates of different users run concurrently; one user's updates run in order.
 
     The per-user lock is taken before a concurrency slot, so one person flooding the bot holds
-    at most one slot and everyone else is still answered at once.
+    at most one slot and everyone else is still answered at once. PTB's own slot (taken before
+    `do_process_update`, in a method it marks final) is therefore unbounded: it only counts the
+    updates in flight, waiting ones included; the real limit is `max_concurrent_updates` slots
+    taken after the lock.
     """
 
     def __init__(self, max_concurrent_updates: int = 16) -> None:
-        super().__init__(max_concurrent_updates)
+        if max_concurrent_updates < 1:
+            raise ValueError("max_concurrent_updates must be a positive integer")
+        super().__init__(_IN_FLIGHT_BOUND)
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
@@ -43,21 +51,18 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 return update.effective_chat.id
         return 0
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = self._key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
-                await super().process_update(update, coroutine)
+            async with lock, self._slots:
+                await coroutine
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:
                 del self._waiting[key]
                 self._locks.pop(key, None)
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await coroutine
 
     async def initialize(self) -> None:
         return None

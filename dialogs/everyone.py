@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import Services
+from dialogs.kernel.flow import Handlers
 from dialogs.kernel.keyboards import inline, remove_keyboard
 from dialogs.kernel.turn import Turn
 from dialogs.kernel.unit import Dispatcher, wrap
@@ -81,7 +82,7 @@ async def on_stale_button(turn: Turn) -> None:
     turn.toast("common.stale_button", alert=True)
 
 
-def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
     return [
         CommandHandler("help", wrap(services, on_help, "help"), filters=PRIVATE),
         CommandHandler("help", wrap(services, on_group_help, "help_staff"),

@@ -6,6 +6,7 @@ it belongs, never here. The guard below refuses keys and values that would smugg
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +29,7 @@ MAX_DETAIL_STRING = 48  # codes, statuses, ticket numbers; never sentences
 _Scalar = str | int | float | bool | None
 
 
-def _check_details(details: dict[str, object]) -> None:
+def _check_details(details: Mapping[str, object]) -> None:
     for key, value in details.items():
         if key in FORBIDDEN_DETAIL_KEYS:
             raise ValueError(f"audit detail {key!r} would record personal data")

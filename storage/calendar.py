@@ -7,7 +7,7 @@ splitting a UTF-8 character, and every line ends with CRLF, so calendar apps on 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 __all__ = ["CalendarEvent", "event_ics", "ics_text", "UID_DOMAIN", "PRODID"]
 
@@ -46,7 +46,7 @@ def ics_text(value: str) -> str:
 def _utc(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("calendar times must be timezone-aware")
-    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _fold(line: str) -> list[str]:

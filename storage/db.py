@@ -11,12 +11,19 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, inspect
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, CursorResult, Result, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-__all__ = ["Database", "alembic_config", "needs_initial_data"]
+__all__ = ["Database", "affected_rows", "alembic_config", "needs_initial_data"]
 
 _HERE = Path(__file__).resolve().parent
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """How many rows an INSERT, UPDATE or DELETE touched, as the driver reports it."""
+    if not isinstance(result, CursorResult):
+        raise TypeError("affected_rows needs the result of an INSERT, UPDATE or DELETE")
+    return result.rowcount
 
 
 def alembic_config() -> Config:

@@ -11,7 +11,7 @@ Times are stored in UTC; it is overdue from the due instant on (``now >= due``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 __all__ = ["Deadlines", "DEFAULT_TZ", "local_day_start", "local_date"]
@@ -32,7 +32,7 @@ def local_date(moment: datetime, tz: ZoneInfo) -> date:
 
 def local_day_start(day: date, tz: ZoneInfo) -> datetime:
     """00:00 of ``day`` in ``tz``, as an aware UTC datetime."""
-    return datetime.combine(day, time(0, 0), tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(day, time(0, 0), tzinfo=tz).astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -221,7 +221,7 @@ class _Builder:
             for nominal in _monthly(self.today, 5 + j % 20, 3):
                 self.meeting(f"{station}-R{nominal:%Y%m}", station, "reception", _weekday(nominal),
                              RECEPTION, v["reception_topic"], self.station_deputies[station])
-        for i, (town_code, codes) in enumerate(self.town_stations.items()):
+        for i, codes in enumerate(self.town_stations.values()):
             day = _weekday(self.today + timedelta(days=15 + 3 * i))
             quarter = (day.month - 1) // 3 + 1
             attending = [d for code in codes for d in self.station_deputies.get(code, [])]

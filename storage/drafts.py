@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .lifecycle import MAX_SUGGESTION_TEXT
-from .models import Category, Deputy, DeputyStation, DeputyLevel
+from .models import Category, Deputy, DeputyLevel, DeputyStation
 
 __all__ = [
     "Draft",

@@ -22,6 +22,7 @@ from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from .db import affected_rows
 from .models import OutboxMessage, OutboxStatus, Resident, Suggestion, utcnow
 
 __all__ = [
@@ -291,7 +292,7 @@ async def mark_dropped(
         .execution_options(synchronize_session="fetch")
     )
     await session.flush()
-    return 1 + int(others.rowcount or 0)  # type: ignore[attr-defined]
+    return 1 + affected_rows(others)
 
 
 async def mark_failed(

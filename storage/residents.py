@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import audit
+from .db import affected_rows
 from .models import (
     ActorKind,
     Community,
@@ -165,7 +166,7 @@ async def unsubscribe(session: AsyncSession, resident: Resident, station_id: int
             Subscription.resident_id == resident.id, Subscription.station_id == station_id
         )
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected_rows(result))
 
 
 async def set_remind(
@@ -254,9 +255,9 @@ async def forget_resident(session: AsyncSession, resident: Resident, *, now: dat
         setattr(resident, name, None)
     resident.forgotten_at = now
     audit.record(session, Actor.resident(resident.id), "resident.forget", "resident", resident.id,
-                 now=now, suggestions=int(kept.rowcount or 0))  # type: ignore[attr-defined]
+                 now=now, suggestions=affected_rows(kept))
     await session.flush()
     return ForgetReport(
-        suggestions_kept=int(kept.rowcount or 0),  # type: ignore[attr-defined]
-        subscriptions_removed=int(removed.rowcount or 0),  # type: ignore[attr-defined]
+        suggestions_kept=affected_rows(kept),
+        subscriptions_removed=affected_rows(removed),
     )

@@ -43,8 +43,7 @@ async def next_ticket(session: AsyncSession, year: int) -> str:
     """Allocate the next ticket number of ``year`` in the caller's transaction."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(TicketCounter).values(year=year, last=1)
-    statement = statement.on_conflict_do_update(
+    statement = insert(TicketCounter).values(year=year, last=1).on_conflict_do_update(
         index_elements=[TicketCounter.year],
         set_={"last": TicketCounter.last + 1},
     ).returning(TicketCounter.last)

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .db import affected_rows
 from .models import DialogState, ProcessedUpdate, Resident
 
 __all__ = ["claim_update", "record_unhandled", "prune_processed", "load_person", "load_state",
@@ -20,10 +21,6 @@ def _dialect(session: AsyncSession) -> str:
     return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return pg_insert if _dialect(session) == "postgresql" else sqlite_insert
-
-
 async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
     """Mark an update as handled inside the caller's transaction.
 
@@ -31,13 +28,14 @@ async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> 
     PostgreSQL a concurrent claimer waits for the first to commit or roll back, so of two
     processes exactly one goes on.
     """
+    insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
     stmt = (
-        _insert(session)(ProcessedUpdate)
+        insert(ProcessedUpdate)
         .values(update_id=update_id, processed_at=now)
         .on_conflict_do_nothing(index_elements=["update_id"])
     )
     result = await session.execute(stmt)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected_rows(result))
 
 
 async def record_unhandled(session: AsyncSession, update_id: int, now: datetime, note: str) -> None:
@@ -55,7 +53,7 @@ async def prune_processed(session: AsyncSession, now: datetime, keep: timedelta)
             ProcessedUpdate.processed_at < now - keep, ProcessedUpdate.note.is_(None)
         )
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return affected_rows(result)
 
 
 async def load_person(

@@ -31,7 +31,7 @@ ACTIONS = frozenset({
     "send", "reply_to", "send_photo", "send_voice", "send_sticker", "send_location",
     "send_contact", "press", "press_data", "block", "unblock", "duplicate_last_update",
 })
-_EMULATOR = web.AppKey("emulator", object)
+_EMULATOR = web.AppKey["BotApiEmulator"]("emulator")
 
 
 def add_control_routes(app: web.Application, emulator: BotApiEmulator) -> None:
@@ -52,7 +52,7 @@ def add_control_routes(app: web.Application, emulator: BotApiEmulator) -> None:
 
 
 def _emulator(request: web.Request) -> BotApiEmulator:
-    return request.app[_EMULATOR]  # type: ignore[return-value]
+    return request.app[_EMULATOR]
 
 
 async def _body(request: web.Request) -> dict[str, Any]:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from dialogs.deputy.ticket import FLOW, deputy_buttons, render_for_deputy
 from dialogs.everyone import on_stale_button
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import Services
+from dialogs.kernel.flow import Handlers
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Reply, Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
@@ -175,7 +176,7 @@ async def on_router(turn: Turn) -> None:
         await on_button(turn)
 
 
-def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
     dispatcher.on_message(STATE_FLOW, on_text)
     return [
         CommandHandler("inbox", wrap(services, on_inbox, "inbox"), filters=PRIVATE),

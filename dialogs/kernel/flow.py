@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from telegram import Update
 from telegram.ext import BaseHandler
+
+from dialogs.kernel.unit import PtbContext
 
 if TYPE_CHECKING:
     from dialogs.kernel.context import Services
     from dialogs.kernel.unit import Dispatcher
 
-__all__ = ["Flow", "Job", "Handlers", "HandlerFactory", "JobFactory"]
+__all__ = ["Flow", "Job", "Handler", "Handlers", "HandlerFactory", "JobFactory"]
 
-Handlers = list[BaseHandler[Any, Any, Any]]
+Handler = BaseHandler[Update, PtbContext, None]
+Handlers = list[Handler]
 HandlerFactory = Callable[["Services", "Dispatcher"], Handlers]
 
 

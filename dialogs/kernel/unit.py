@@ -6,30 +6,32 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-from telegram.ext import CallbackContext
+from telegram.ext import CallbackContext, ExtBot
 
 from dialogs.kernel.context import Services
 from dialogs.kernel.turn import Reply, Turn
 from storage.updates import claim_update
 
-__all__ = ["TurnHandler", "wrap", "run_turn", "Dispatcher", "MAX_INLINE_WAIT"]
+__all__ = ["TurnHandler", "PtbContext", "PtbCallback", "wrap", "run_turn", "Dispatcher", "MAX_INLINE_WAIT"]
 
 log = logging.getLogger(__name__)
 
 TurnHandler = Callable[[Turn], Awaitable[None]]
-PtbCallback = Callable[[Update, CallbackContext[Any, Any, Any, Any]], Awaitable[None]]
+# The context PTB hands every callback with the default `ContextTypes` (we keep no PTB-side data).
+PtbContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
+PtbCallback = Callable[[Update, PtbContext], Coroutine[Any, Any, None]]
 MAX_INLINE_WAIT = 3.0  # seconds we wait for a 429 on a direct reply before handing it to the outbox
 
 
 def wrap(services: Services, fn: TurnHandler, name: str) -> PtbCallback:
     """Turn a `async def handler(turn)` into a PTB callback."""
 
-    async def callback(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
+    async def callback(update: Update, context: PtbContext) -> None:
         started = time.perf_counter()
         await run_turn(services, update, context.bot, fn)
         if services.on_handled is not None:

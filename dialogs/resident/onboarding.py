@@ -12,13 +12,13 @@ Resident row); 不同意 stores nothing. The address step is the dialog state ``
 from __future__ import annotations
 
 from telegram import KeyboardButton, Message
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from telegram.ext.filters import MessageFilter
 
 from dialogs.everyone import on_stale_button
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import Services
-from dialogs.kernel.flow import Job
+from dialogs.kernel.flow import Handlers, Job
 from dialogs.kernel.keyboards import Button, inline, remove_keyboard, reply_keyboard
 from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
@@ -259,7 +259,7 @@ async def on_button(turn: Turn) -> None:
     await handler(turn)
 
 
-def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
     dispatcher.on_message(FLOW, on_message)
     return [
         CommandHandler("start", wrap(services, on_start, "start"), filters=PRIVATE & ~INVITE_START),

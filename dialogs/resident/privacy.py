@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from dialogs.everyone import on_stale_button
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import Services
+from dialogs.kernel.flow import Handlers
 from dialogs.kernel.keyboards import inline, remove_keyboard
 from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
@@ -101,7 +102,7 @@ async def on_button(turn: Turn) -> None:
         await on_stale_button(turn)
 
 
-def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
     return [
         CommandHandler("privacy", wrap(services, on_privacy, "privacy"), filters=PRIVATE),
         CommandHandler("forget", wrap(services, on_forget, "forget"), filters=PRIVATE),

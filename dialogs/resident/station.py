@@ -10,12 +10,12 @@ subscriptions do. Every button is checked again here: an old or forged one chang
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from dialogs.everyone import on_stale_button
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import Services
-from dialogs.kernel.flow import Job
+from dialogs.kernel.flow import Handlers, Job
 from dialogs.kernel.keyboards import Button, inline
 from dialogs.kernel.turn import Turn
 from dialogs.kernel.unit import Dispatcher, wrap
@@ -204,7 +204,7 @@ async def on_button(turn: Turn) -> None:
         await on_stale_button(turn)
 
 
-def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
     return [
         CommandHandler("station", wrap(services, on_station, "station"), filters=PRIVATE),
         CommandHandler("subscribe", wrap(services, on_subscribe, "subscribe"), filters=PRIVATE),

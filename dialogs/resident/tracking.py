@@ -5,11 +5,13 @@ resolved ticket (满意 / 基本满意 / 不满意, with an optional comment; �
 from __future__ import annotations
 
 from sqlalchemy import select
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram import InlineKeyboardMarkup
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from dialogs.everyone import on_stale_button
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import Services
+from dialogs.kernel.flow import Handlers
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Turn
 from dialogs.kernel.unit import Dispatcher, TurnHandler, wrap
@@ -184,7 +186,7 @@ def _int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _timeline_button(turn: Turn, suggestion_id: int):  # type: ignore[no-untyped-def]
+def _timeline_button(turn: Turn, suggestion_id: int) -> InlineKeyboardMarkup:
     return inline([[(turn.t("tracking.button_timeline"), encode(FLOW, "open", suggestion_id))],
                    [(turn.t("tracking.button_back"), encode(FLOW, "list"))]])
 
@@ -204,7 +206,7 @@ async def on_button(turn: Turn) -> None:
     await (handler or on_stale_button)(turn)
 
 
-def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
     dispatcher.on_message(FLOW, on_message)
     return [
         CommandHandler("my", wrap(services, on_my, "my"), filters=filters.ChatType.PRIVATE),

@@ -7,6 +7,8 @@ A refused operation raises :class:`storage.lifecycle.LifecycleError` before anyt
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.deputy.ticket import push_to_deputy
@@ -18,7 +20,7 @@ from storage.deadlines import Deadlines
 from storage.models import Deputy, Suggestion, Visibility
 from storage.roles import Actor
 
-__all__ = ["deadlines_of", "run_action", "after_change", "PUBLIC_NOTICE"]
+__all__ = ["ActionArgs", "deadlines_of", "run_action", "after_change", "PUBLIC_NOTICE"]
 
 # Actions after which the resident is told (the kind of timeline entry they are told about).
 PUBLIC_NOTICE: dict[str, str | None] = {
@@ -32,6 +34,14 @@ PUBLIC_NOTICE: dict[str, str | None] = {
     "reply": "reply",
     "request_info": "request_info",
 }
+
+
+class ActionArgs(TypedDict, total=False):
+    """What an action takes besides the suggestion: see :func:`run_action`."""
+
+    deputy_id: int
+    text: str | None
+    code: str
 
 
 def deadlines_of(config: DialogConfig) -> Deadlines:

@@ -4,9 +4,10 @@ by ``dialogs.resident.onboarding.on_invite_payload``)."""
 
 from __future__ import annotations
 
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from dialogs.kernel.context import Services
+from dialogs.kernel.flow import Handlers
 from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.staff.roles import group_locale, staff_of
@@ -74,7 +75,7 @@ async def redeem_start(turn: Turn) -> None:
         turn.say("inbox.linked_staff")
 
 
-def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
     chat_id = services.config.staff_chat_id
     if chat_id is None:
         return []

@@ -11,14 +11,17 @@ messages that are not cards are ordinary group chat and ignored.
 
 from __future__ import annotations
 
-from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+from typing import Unpack
+
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import Services
+from dialogs.kernel.flow import Handlers
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
-from dialogs.staff.actions import deputy_name, run_action
+from dialogs.staff.actions import ActionArgs, deputy_name, run_action
 from dialogs.staff.card_triage import FLOW
 from dialogs.staff.roles import group_locale, staff_of
 from storage.answer_templates import fill_template, get_template
@@ -90,10 +93,10 @@ async def on_card_reply(turn: Turn) -> None:
 
 
 async def _act(
-    turn: Turn, actor: Actor, suggestion: Suggestion, action: str, **kwargs: object
+    turn: Turn, actor: Actor, suggestion: Suggestion, action: str, **kwargs: Unpack[ActionArgs]
 ) -> None:
     try:
-        done = await run_action(turn, actor, suggestion.id, action, **kwargs)  # type: ignore[arg-type]
+        done = await run_action(turn, actor, suggestion.id, action, **kwargs)
     except LifecycleError as err:
         turn.send(err.render(turn.locale))
         return
@@ -170,7 +173,7 @@ async def on_card_command(turn: Turn) -> None:
         await _act(turn, actor, suggestion, action, text=words or None)
 
 
-def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
     chat_id = services.config.staff_chat_id
     if chat_id is None:
         return []

@@ -12,9 +12,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from dialogs.kernel.context import Services
+from dialogs.kernel.flow import Handlers
 from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
 from storage import audit
@@ -137,7 +138,7 @@ async def on_staff(turn: Turn) -> None:
         turn.say("triage.staff.not_found")
 
 
-def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
     chat_id = services.config.staff_chat_id
     if chat_id is None:
         return []

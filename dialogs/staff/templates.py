@@ -7,9 +7,10 @@ to a card.
 
 from __future__ import annotations
 
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from dialogs.kernel.context import Services
+from dialogs.kernel.flow import Handlers
 from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.staff.roles import group_locale, staff_of
@@ -71,7 +72,7 @@ async def on_templates(turn: Turn) -> None:
         turn.say("triage.tpl_usage", placeholders=_placeholders())
 
 
-def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
     chat_id = services.config.staff_chat_id
     if chat_id is None:
         return []

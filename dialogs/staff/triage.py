@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from telegram import InlineKeyboardMarkup
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
 from dialogs.everyone import on_stale_button
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import Services
-from dialogs.kernel.flow import Job
+from dialogs.kernel.flow import Handlers, Job
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Reply, Turn
 from dialogs.kernel.unit import Dispatcher, wrap
@@ -24,7 +24,7 @@ from dialogs.staff import invitations
 from dialogs.staff import replies as triage_replies
 from dialogs.staff import roles as staff_roles
 from dialogs.staff import templates as answer_templates
-from dialogs.staff.actions import run_action
+from dialogs.staff.actions import ActionArgs, run_action
 from dialogs.staff.card_triage import FLOW, card_payload
 from dialogs.staff.roles import group_locale, staff_of
 from locales import t
@@ -116,7 +116,7 @@ async def _reject_reason(turn: Turn, s: Suggestion, code: str) -> str | None:
 
 
 async def _final(turn: Turn, actor: Actor, s: Suggestion, action: str, arg: str) -> None:
-    kwargs: dict[str, object] = {}
+    kwargs: ActionArgs = {}
     if action == "assign":
         if not arg.isdigit():
             await on_stale_button(turn)
@@ -130,7 +130,7 @@ async def _final(turn: Turn, actor: Actor, s: Suggestion, action: str, arg: str)
             await on_stale_button(turn)
             return
         kwargs["text"] = reason
-    done = await run_action(turn, actor, s.id, action, **kwargs)  # type: ignore[arg-type]
+    done = await run_action(turn, actor, s.id, action, **kwargs)
     await _confirm(turn, done, action)
 
 
@@ -190,7 +190,7 @@ def _alert(text: str) -> Reply:
     return Reply("toast", text=text[:190], alert=True)
 
 
-def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
     if services.config.staff_chat_id is None:
         return []
     return [

@@ -17,6 +17,7 @@ from .rules import MAX_REOPENS_TO_HANDLER
 __all__ = ["add_followup", "rate", "MAX_COMMENT_TEXT"]
 
 MAX_COMMENT_TEXT = 1000
+_DEFAULT_DEADLINES = Deadlines()
 
 
 async def add_followup(
@@ -46,7 +47,7 @@ async def rate(
     now: datetime,
     satisfaction: Satisfaction | str,
     comment: str | None = None,
-    deadlines: Deadlines = Deadlines(),
+    deadlines: Deadlines = _DEFAULT_DEADLINES,
 ) -> Suggestion:
     """满意 / 基本满意 close the suggestion; 不满意 reopens it with a fresh resolution deadline —
     back to its handler the first two times, to staff (unassigned) from the third on."""

@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 LEVEL_ORDER = (HandlingLevel.STATION, HandlingLevel.HOME, HandlingLevel.DISTRICT)
+_DEFAULT_DEADLINES = Deadlines()
 _HOTLINE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{2,31}$")
 
 
@@ -162,7 +163,7 @@ async def reopen(
     actor: Actor,
     *,
     now: datetime,
-    deadlines: Deadlines = Deadlines(),
+    deadlines: Deadlines = _DEFAULT_DEADLINES,
 ) -> Suggestion:
     """Staff take a finished suggestion up again: back to its handler with a fresh resolution
     deadline. (Residents reopen by rating 不满意; that is counted in ``reopen_count``.)"""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import gc
 import heapq
-from collections import defaultdict
 from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from rapidfuzz import process
@@ -187,7 +187,7 @@ class NameIndex:
     def initials_of(self, key: str, town: int | None, score: float) -> Scored:
         return self._communities(self._in_scope(_get(self.by_initials, key), town, None), score)
 
-    def contained(self, text: str, town: int | None, ends: Sequence[str]) -> Scored:
+    def contained(self, text: str, town: int | None, ends: tuple[str, ...]) -> Scored:
         """The longest suffixed name inside free text (我们是金叵罗村的 → 金叵罗村).
 
         At the start any suffixed name counts (宁村东头); further in, only one of four or more
@@ -232,7 +232,7 @@ class NameIndex:
             return []
         by_char = _similarities(stem, [self.entry_stem[e] for e in entries])
         by_sound = _similarities(syllables, [self.entry_pinyin[e].split() for e in entries])
-        scored = [(e, max(c, _PINYIN_WEIGHT * s)) for e, c, s in zip(entries, by_char, by_sound)]
+        scored = [(e, max(c, _PINYIN_WEIGHT * s)) for e, c, s in zip(entries, by_char, by_sound, strict=True)]
         return self._best_per_community(scored)
 
     def fuzzy_latin(self, text: str, syllables: list[str], town: int | None) -> Scored:
@@ -241,7 +241,7 @@ class NameIndex:
         if not entries:
             return []
         by_sound = _similarities(text, [self.entry_pinyin[e].replace(" ", "") for e in entries])
-        return self._best_per_community(list(zip(entries, by_sound)))
+        return self._best_per_community(list(zip(entries, by_sound, strict=True)))
 
     def _best_per_community(self, scored: list[tuple[int, float]]) -> Scored:
         best: dict[int, float] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import cache
+from itertools import pairwise
 
 from pypinyin import Style, lazy_pinyin
 
@@ -26,10 +27,10 @@ __all__ = [
 
 
 @cache
-def _phrases() -> dict[str, object]:
+def _phrases() -> dict[str, list[list[str]]]:
     from pypinyin.phrases_dict import phrases_dict
 
-    return phrases_dict  # type: ignore[no-any-return]
+    return phrases_dict
 
 
 @cache
@@ -67,7 +68,7 @@ class PinyinKeys:
         """Does pypinyin read this dictionary phrase unlike its characters one by one (十里堡)?"""
         differs = self._phrase_differs.get(phrase)
         if differs is None:
-            readings = [_toneless(r[0]) for r in self._phrases[phrase]]  # type: ignore[index]
+            readings = [_toneless(r[0]) for r in self._phrases[phrase]]
             differs = readings != [self._char(c) for c in phrase]
             self._phrase_differs[phrase] = differs
         return differs
@@ -106,7 +107,7 @@ def skip_bigrams(text: str) -> list[str]:
 
 
 def syllable_bigrams(syllables: list[str]) -> list[str]:
-    return [f"{a} {b}" for a, b in zip(syllables, syllables[1:])]
+    return [f"{a} {b}" for a, b in pairwise(syllables)]
 
 
 def latin_trigrams(text: str) -> list[str]:

@@ -172,7 +172,7 @@ class Router:
         if found:
             return decide_exact(found)
         syllables = [index.pinyin.syllables(form) for form, _ in forms]
-        keys = [("".join(s), hint) for s, (_, hint) in zip(syllables, forms)]
+        keys = [("".join(s), hint) for s, (_, hint) in zip(syllables, forms, strict=True)]
         found = index.pinyin_forms(keys, town, _HOMOPHONE)
         if found:
             return decide_exact(found, Reason.APPROXIMATE)

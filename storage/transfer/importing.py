@@ -16,7 +16,7 @@ from .writing import write_dataset
 
 __all__ = ["import_path", "validate_path"]
 
-_MODELS = {"towns": Town, "communities": Community, "stations": Station, "deputies": Deputy}
+_CODES = {"towns": Town.code, "communities": Community.code, "stations": Station.code, "deputies": Deputy.code}
 
 
 async def _known_in_database(
@@ -24,12 +24,12 @@ async def _known_in_database(
 ) -> dict[str, set[str]]:
     known: dict[str, set[str]] = {}
     for target, codes in wanted.items():
-        model = _MODELS[target]
+        code = _CODES[target]
         found: set[str] = set()
         ordered = sorted(codes)
         for start in range(0, len(ordered), 500):
             chunk = ordered[start : start + 500]
-            found.update(await session.scalars(select(model.code).where(model.code.in_(chunk))))
+            found.update(await session.scalars(select(code).where(code.in_(chunk))))
         known[target] = found
     return known
 

@@ -10,6 +10,7 @@ import csv
 import io
 import warnings
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -76,7 +77,7 @@ def _add_row(sheet: RawSheet, number: int, values: list[object]) -> None:
         sheet.rows.append((number, cells))
 
 
-def _header(values: list[object] | tuple[object, ...]) -> list[str]:
+def _header(values: Sequence[object]) -> list[str]:
     header = [str(_cell(v)).strip().lower() for v in values]
     while header and header[-1] == "":
         header.pop()
@@ -114,9 +115,9 @@ def _read_workbook(path: Path) -> tuple[dict[str, RawSheet], list[Problem]]:
     return sheets, problems
 
 
-def _read_worksheet(name: str, rows: object) -> tuple[RawSheet, Problem | None]:
+def _read_worksheet(name: str, rows: Iterable[Sequence[object]]) -> tuple[RawSheet, Problem | None]:
     sheet = RawSheet(name, [])
-    for number, values in enumerate(rows, start=1):  # type: ignore[call-overload]
+    for number, values in enumerate(rows, start=1):
         if number == 1:
             sheet.header = _header(values)
             continue

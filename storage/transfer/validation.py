@@ -94,7 +94,7 @@ def _parse_row(
     problems: list[Problem],
     keys: set[str],
 ) -> Record | None:
-    values = dict(zip(header, cells))
+    values = dict(zip(header, cells, strict=False))  # a short row leaves its last columns empty
     record: Record = {}
     ok = True
     for column in spec.columns:
@@ -162,14 +162,15 @@ def _references(parsed: dict[str, ParsedSheet]) -> Iterable[tuple[str, int, str,
     """(sheet, row, column, target sheet, code) for every reference in the file."""
     for name, sheet in parsed.items():
         for column in sheet.spec.columns:
-            target = parsed.get(column.ref) if column.ref else None
-            if target is None or not target.complete:
+            ref = column.ref
+            target = parsed.get(ref) if ref else None
+            if ref is None or target is None or not target.complete:
                 continue  # a missing or unreadable target sheet is reported once, not per row
             for number, record in sheet.rows:
                 value = record[column.name]
                 items = value if column.kind is ColumnKind.KEY_LIST else (value,)
                 for item in items:
-                    yield name, number, column.name, column.ref, item
+                    yield name, number, column.name, ref, item
 
 
 def unresolved_refs(parsed: dict[str, ParsedSheet]) -> dict[str, set[str]]:

@@ -84,8 +84,8 @@ async def _write_aliases(session: AsyncSession, rows: list[Record]) -> None:
             )
         )
         existing.update({(a, c): id_ for a, c, id_ in found})
-    updates = [{"id": existing[k], "kind": r["kind"]} for k, r in zip(keys, rows) if k in existing]
-    inserts = [r for k, r in zip(keys, rows) if k not in existing]
+    updates = [{"id": existing[k], "kind": r["kind"]} for k, r in zip(keys, rows, strict=True) if k in existing]
+    inserts = [r for k, r in zip(keys, rows, strict=True) if k not in existing]
     if updates:
         await session.execute(update(AddressAlias), updates)
     if inserts:
@@ -164,11 +164,11 @@ async def _keep_or_reset_announcements(session: AsyncSession, meetings: list[Rec
         known.update({m.code: m for m in found})
     for row in meetings:
         old = known.get(row["code"])
-        changed = old is None or any(
-            row.get(key, getattr(old, key)) != getattr(old, key) for key in _ANNOUNCED
-        )
-        row["announced_at"] = None if changed else old.announced_at
-        row["reminded_at"] = None if changed else old.reminded_at
+        if old is None or any(row.get(key, getattr(old, key)) != getattr(old, key) for key in _ANNOUNCED):
+            row["announced_at"] = row["reminded_at"] = None
+        else:
+            row["announced_at"] = old.announced_at
+            row["reminded_at"] = old.reminded_at
 
 
 async def _write_meetings(session: AsyncSession, rows: list[Record]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from bot.pacing import Limits, Pacer
 
 
@@ -18,7 +20,7 @@ def _send_all(p: Pacer, chat: int, n: int, start: float = 0.0) -> list[float]:
 
 def test_private_chat_gets_one_message_a_second() -> None:
     times = _send_all(Pacer(), 5, 5)
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in pairwise(times)]
     assert all(g >= 1.0 - 1e-9 for g in gaps)
 
 

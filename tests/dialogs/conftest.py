@@ -9,7 +9,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -33,7 +33,7 @@ class FakeClock:
     """Runs with real time from START, and jumps forward on `advance`."""
 
     def __init__(self, start: datetime = START) -> None:
-        self._base = start.astimezone(timezone.utc)
+        self._base = start.astimezone(UTC)
         self._t0 = time.monotonic()
         self._offset = timedelta()
 

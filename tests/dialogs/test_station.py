@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -177,7 +177,7 @@ async def test_without_a_station_the_commands_say_how_to_get_one(env, lang: str)
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_huge_card_still_fits_one_message(lang: str) -> None:
-    now = datetime(2026, 11, 25, 1, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
     station = Station(id=1, code="S", kind=StationKind.STATION, name="很长的站名" * 20,
                       town_code="110118101", is_model=True, address="地址" * 200,
                       opening_hours="每天" * 100, phone="010-11800000", latitude=None, longitude=None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -40,7 +40,7 @@ SCALE = 60 / WINDOW  # every limit is scaled alike (the overall 30/s too)
 PER_WINDOW = 20
 JITTER = 0.005  # the pacer records a send just before the HTTP call, the emulator on arrival
 STORM = 200
-NOW = datetime(2026, 11, 25, 1, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
 
 
 async def _storm(db: Database, config: DialogConfig) -> list[int]:

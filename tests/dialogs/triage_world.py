@@ -66,7 +66,7 @@ async def station_with_two_deputies(env: Any) -> tuple[str, int, list[Deputy]]:
 async def link_deputies(env: Any, deputies: list[Deputy]) -> list[Deputy]:
     """The first two deputies get Telegram accounts DEPUTY_A and DEPUTY_B."""
     async with env.db.unit_of_work() as s:
-        for deputy, account in zip(deputies, (DEPUTY_A, DEPUTY_B)):
+        for deputy, account in zip(deputies, (DEPUTY_A, DEPUTY_B), strict=False):
             row = await s.get(Deputy, deputy.id)
             assert row is not None
             row.telegram_user_id = account

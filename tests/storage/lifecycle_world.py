@@ -4,7 +4,7 @@ one staff member, the default categories; and a controllable clock."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +27,7 @@ from storage.models import (
 from storage.roles import Actor
 
 # 14:00 on a Tuesday in Miyun (06:00 UTC).
-T0 = datetime(2026, 3, 10, 6, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)
 DEADLINES = Deadlines()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +11,7 @@ from storage.calendar import CalendarEvent, event_ics, ics_text
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 12, 7, 9, 0, tzinfo=TZ)
-STAMP = datetime(2026, 11, 25, 1, 2, 3, tzinfo=timezone.utc)
+STAMP = datetime(2026, 11, 25, 1, 2, 3, tzinfo=UTC)
 
 
 def _event(**changes: object) -> CalendarEvent:

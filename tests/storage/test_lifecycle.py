@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from lifecycle_world import DEADLINES, T0, Clock, build_world, new_suggestion
@@ -41,8 +41,8 @@ async def test_creation_numbers_the_ticket_and_sets_deadlines_in_district_time(
     assert sug.status is S.NEW
     # 14:00 Tuesday 10 March in Miyun: answer by the end of Friday 13th, resolve by the end of
     # Wednesday 25th (local midnight = 16:00 UTC the day before).
-    assert sug.first_response_due == datetime(2026, 3, 13, 16, 0, tzinfo=timezone.utc)
-    assert sug.resolution_due == datetime(2026, 3, 25, 16, 0, tzinfo=timezone.utc)
+    assert sug.first_response_due == datetime(2026, 3, 13, 16, 0, tzinfo=UTC)
+    assert sug.resolution_due == datetime(2026, 3, 25, 16, 0, tzinfo=UTC)
     async with db.reading() as s:
         entries = (await s.scalars(select(TimelineEntry))).all()
         audit = (await s.scalars(select(AuditEntry))).all()
@@ -66,7 +66,7 @@ async def test_contact_is_kept_only_with_consent(db: Database) -> None:
 
 async def test_ticket_year_is_the_district_year(db: Database) -> None:
     w = await build_world(db)
-    new_year_in_miyun = datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc)  # 00:30 on 1 Jan
+    new_year_in_miyun = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)  # 00:30 on 1 Jan
     async with db.unit_of_work() as s:
         a = await new_suggestion(s, w, now=new_year_in_miyun - timedelta(hours=1))
         b = await new_suggestion(s, w, now=new_year_in_miyun)
@@ -300,7 +300,7 @@ async def test_queries_for_residents_deputies_and_deadlines(db: Database) -> Non
 async def test_count_today_follows_the_district_day(db: Database) -> None:
     w = await build_world(db)
     tz = DEADLINES.tz
-    midnight = datetime(2026, 3, 10, 16, 0, tzinfo=timezone.utc)  # 00:00 11 March in Miyun
+    midnight = datetime(2026, 3, 10, 16, 0, tzinfo=UTC)  # 00:00 11 March in Miyun
     async with db.unit_of_work() as s:
         await new_suggestion(s, w, now=midnight - timedelta(minutes=1))
         await new_suggestion(s, w, now=midnight)

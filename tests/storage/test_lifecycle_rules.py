@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from storage.deadlines import Deadlines
 from storage.models import ActorKind, Staff
 from storage.roles import Actor, ensure_staff, remove_staff, resident_actor, staff_actor
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def test_deadlines_fall_at_the_end_of_the_local_day() -> None:

@@ -56,7 +56,7 @@ def test_batch_answers_3000_lines_in_order(
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3000
     direct = Router.from_entries(*read_divisions())
-    for query, line in zip(queries, lines):
+    for query, line in zip(queries, lines, strict=True):
         answer = json.loads(line)
         assert answer == direct.route(query).to_json()
         assert set(answer) == {"query", "status", "reason", "candidates"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from storage.stats import collect_stats, render_stats
 from storage.transfer import import_path
 
 TZ = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 25, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 D = timedelta(days=1)
 
@@ -33,8 +33,8 @@ SUGGESTIONS: list[tuple[str, str | None, str, datetime, timedelta | None, str | 
     ("EX-GL-01", None, "duplicate", NOW - 9 * D, None, None),  # never counted in rates
     ("EX-XWZ-01", "EX-D04", "rejected", NOW - 3 * D, 10 * H, None),
     # Month boundary in the district's zone: 2026-11-01 01:00 in Beijing is still October in UTC.
-    ("EX-GL-H", None, "duplicate", datetime(2026, 10, 31, 17, 0, tzinfo=timezone.utc), None, None),
-    ("EX-GL-H", None, "duplicate", datetime(2026, 10, 31, 15, 0, tzinfo=timezone.utc), None, None),
+    ("EX-GL-H", None, "duplicate", datetime(2026, 10, 31, 17, 0, tzinfo=UTC), None, None),
+    ("EX-GL-H", None, "duplicate", datetime(2026, 10, 31, 15, 0, tzinfo=UTC), None, None),
 ]
 
 
@@ -85,7 +85,7 @@ async def test_headline_counts(world: Database) -> None:
     }
     assert set(result["suggestions"]) == {s.value for s in SuggestionStatus}
     assert result["suggestions_this_month"] == 8
-    later = await stats(world, datetime(2027, 6, 1, tzinfo=timezone.utc))
+    later = await stats(world, datetime(2027, 6, 1, tzinfo=UTC))
     assert later["meetings_upcoming"] == 0 and later["suggestions_this_month"] == 0
 
 

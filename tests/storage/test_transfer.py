@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import shutil
 import zipfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,7 +29,7 @@ from storage.stats import collect_stats
 from storage.transfer import ImportRejected, Problem, export_path, import_path
 
 TZ = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 25, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 25)
 
 

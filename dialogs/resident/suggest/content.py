@@ -5,7 +5,7 @@ text, a line of text while adding photos); where a button is expected, the answe
 
 from __future__ import annotations
 
-from telegram import Message
+from telegram import InlineKeyboardMarkup, Message
 
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.keyboards import inline, remove_keyboard
@@ -100,7 +100,7 @@ def _step_data(turn: Turn) -> dict[str, object]:
     return {"replace_text": True} if turn.data.get("replace_text") else {}
 
 
-def _next_button(turn: Turn, step: str):  # type: ignore[no-untyped-def]
+def _next_button(turn: Turn, step: str) -> InlineKeyboardMarkup | None:
     """The way on from this step (the location step has its own keyboard)."""
     if step == "text":
         return inline([[(turn.t("suggest.button_text_done"), encode(FLOW, "textdone"))]])

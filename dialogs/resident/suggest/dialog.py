@@ -10,11 +10,12 @@ confirmation in :mod:`.suggest_confirm`.
 
 from __future__ import annotations
 
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from dialogs.everyone import on_stale_button
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import Services
+from dialogs.kernel.flow import Handlers
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, TurnHandler, wrap
@@ -238,7 +239,7 @@ async def on_button(turn: Turn) -> None:
     await (handler or on_stale_button)(turn)
 
 
-def handlers(services: Services, dispatcher: Dispatcher) -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
     dispatcher.on_message(FLOW, suggest_content.on_message)
     return [
         CommandHandler("suggest", wrap(services, on_suggest, "suggest"),

@@ -4,7 +4,7 @@ comes next. Handlers in :mod:`dialogs.resident.suggest.dialog` (buttons) and :mo
 
 from __future__ import annotations
 
-from telegram import KeyboardButton
+from telegram import InlineKeyboardMarkup, KeyboardButton
 
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.keyboards import inline, reply_keyboard
@@ -171,7 +171,7 @@ async def show_preview(turn: Turn, draft: Draft) -> None:
     turn.send(await preview_text(turn, draft), inline(rows))
 
 
-def _done_button(turn: Turn, action: str):  # type: ignore[no-untyped-def]
+def _done_button(turn: Turn, action: str) -> InlineKeyboardMarkup:
     return inline([[(turn.t("suggest.button_text_done"), encode(FLOW, action))]])
 
 

@@ -6,10 +6,10 @@ Create Date: 2026-11-25 14:29:24.448792
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import storage.models.base
+from alembic import op
 
+import storage.models.base
 
 revision = '0001'
 down_revision = None
