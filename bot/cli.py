@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -46,8 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="import a district from an XLSX workbook or a CSV folder")
     imp.add_argument("path")
+    imp.add_argument("--json", action="store_true", help="print rows per sheet as one JSON object")
     exp = sub.add_parser("export", help="export the district to an XLSX workbook or a CSV folder")
     exp.add_argument("path", help="a file ending in .xlsx, or a folder for CSV files")
+    exp.add_argument("--json", action="store_true", help="print rows per sheet as one JSON object")
 
     stats = sub.add_parser("stats", help="counts, and the three rates per station and deputy")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
@@ -108,6 +111,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(func(args, settings) or 0)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `jiazhan stats --json | head`: the reader left; end quietly
+        _silence_stdout()
+        return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot complain again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover

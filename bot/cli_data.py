@@ -76,10 +76,24 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         finally:
             await db.dispose()
-        print(json.dumps(counts, ensure_ascii=False))
+        _print_counts(args, settings, "cli.imported", counts, Path(args.path))
         return 0
 
     return asyncio.run(go())
+
+
+def _print_counts(
+    args: argparse.Namespace, settings: Settings, key: str, counts: dict[str, int], path: Path
+) -> None:
+    """Rows per sheet: one JSON object with ``--json``, else one sentence a person reads."""
+    if args.json:
+        print(json.dumps(counts, ensure_ascii=False))
+        return
+    locale = settings.locale
+    parts = [t(locale, "cli.sheet_count", sheet=t(locale, f"cli.sheet.{name}"), count=count)
+             for name, count in counts.items()]
+    form = t(locale, "cli.form_xlsx" if path.suffix.lower() == ".xlsx" else "cli.form_csv")
+    print(t(locale, key, path=str(path), form=form, counts=t(locale, "cli.list_sep").join(parts)))
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -92,7 +106,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
                 counts = await export_path(session, Path(args.path), tz=settings.tz)
         finally:
             await db.dispose()
-        print(json.dumps(counts, ensure_ascii=False))
+        _print_counts(args, settings, "cli.exported", counts, Path(args.path))
         return 0
 
     return asyncio.run(go())

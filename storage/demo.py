@@ -37,7 +37,6 @@ __all__ = ["STATION_TOTAL", "build_demo", "load_demo"]
 
 STATION_TOTAL = 90  # liaison stations, besides the homes
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
-RECEPTION = (time(9, 0), time(11, 30))
 FORUM = (time(14, 30), time(16, 30))
 
 
@@ -93,6 +92,7 @@ class _Builder:
     station_deputies: dict[str, list[str]] = field(default_factory=dict)
     town_stations: dict[str, list[str]] = field(default_factory=dict)  # homes first
     addresses: dict[str, str] = field(default_factory=dict)
+    reception_hours: dict[str, dict[str, Any]] = field(default_factory=dict)  # by station code
     _deputy_count: int = 0
     _level_count: dict[str, int] = field(default_factory=dict)
 
@@ -118,13 +118,14 @@ class _Builder:
         spread = 0.003 if kind == "home" else 0.03
         located = kind == "home" or _fraction(code, "located") > 0.12  # most have coordinates
         hours = v["station_hours"][number % len(v["station_hours"])]
+        self.reception_hours[code] = hours
         town_no = [t.code for t in self.divisions.towns].index(place)
         self.add("stations", {
             "code": code, "kind": kind, "name": texts["name"], "town_code": town.code,
             "is_model": model, "address": texts["address"],
             "latitude": _offset(lat, spread, code, "lat") if located else None,
             "longitude": _offset(lon, spread, code, "lon") if located else None,
-            "opening_hours": v["home_hours"] if kind == "home" else hours,
+            "opening_hours": v["home_hours"] if kind == "home" else hours["text"],
             "phone": v["phone"].format(town=town_no, station=number),
             "description": v["description"], "is_demo": True,
         })
@@ -218,9 +219,12 @@ class _Builder:
         self.sheets.setdefault("meetings", [])
         liaison = [s["code"] for s in self.sheets["stations"] if s["kind"] == "station"]
         for j, station in enumerate(liaison):
-            for nominal in _monthly(self.today, 5 + j % 20, 3):
-                self.meeting(f"{station}-R{nominal:%Y%m}", station, "reception", _weekday(nominal),
-                             RECEPTION, v["reception_topic"], self.station_deputies[station])
+            hours = self.reception_hours[station]
+            times = (time.fromisoformat(hours["start"]), time.fromisoformat(hours["end"]))
+            for nominal in _monthly(self.today, 5 + j % 16, 3):
+                day = _open_day(nominal, hours["weekdays"])
+                self.meeting(f"{station}-R{nominal:%Y%m}", station, "reception", day,
+                             times, v["reception_topic"], self.station_deputies[station])
         for i, codes in enumerate(self.town_stations.values()):
             day = _weekday(self.today + timedelta(days=15 + 3 * i))
             quarter = (day.month - 1) // 3 + 1
@@ -239,6 +243,11 @@ def _monthly(today: date, day: int, count: int) -> list[date]:
             out.append(candidate)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
+
+
+def _open_day(day: date, weekdays: list[int]) -> date:
+    """The first day from ``day`` on (within the week) that the station is open."""
+    return next(d for d in (day + timedelta(days=k) for k in range(7)) if d.weekday() in weekdays)
 
 
 def _weekday(day: date) -> date:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from .problems import shown_value
 from .reading import Cell
-from .schema import ColumnKind, ColumnSpec
+from .schema import CHOICE_SYNONYMS, ColumnKind, ColumnSpec
 
 __all__ = ["BadCell", "parse_cell", "split_keys"]
 
@@ -90,6 +90,15 @@ def _parse_datetime_text(text: str) -> datetime:
     raise BadCell("bad_datetime", value=shown_value(text))
 
 
+def _shown_choices(spec: ColumnSpec) -> str:
+    """``national / municipal`` with the first Chinese word for each: ``national（全国）``."""
+    shown = []
+    for choice in spec.choices:
+        words = [zh for zh, value in CHOICE_SYNONYMS.items() if value == choice]
+        shown.append(f"{choice}（{words[0]}）" if words else choice)
+    return " / ".join(shown)
+
+
 def parse_cell(spec: ColumnSpec, cell: Cell, tz: ZoneInfo) -> Any:
     """The typed value of ``cell``; ``spec.default`` for an empty optional cell."""
     raw = cell if isinstance(cell, datetime) else str(cell)
@@ -115,8 +124,9 @@ def parse_cell(spec: ColumnSpec, cell: Cell, tz: ZoneInfo) -> Any:
         return tuple(_key(part, spec) for part in split_keys(text))
     if kind is ColumnKind.CHOICE:
         value = text.lower()
+        value = CHOICE_SYNONYMS.get(value, value)
         if value not in spec.choices:
-            raise BadCell("bad_choice", value=shown_value(text), choices=" / ".join(spec.choices))
+            raise BadCell("bad_choice", value=shown_value(text), choices=_shown_choices(spec))
         return value
     if kind is ColumnKind.BOOL:
         value = text.lower()

@@ -24,6 +24,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_ROWS",
     "MAX_CELL_CHARS",
+    "CHOICE_SYNONYMS",
 ]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -32,6 +33,32 @@ MAX_CELL_CHARS = 10_000  # no column accepts more; longer cells are refused, nev
 
 UNIT_TYPES = ("village_committee", "residents_committee")
 ALIAS_KINDS = ("compound", "road", "old_name", "other")
+
+
+# What district staff type in a spreadsheet for each English value (besides the English value).
+CHOICE_SYNONYMS: dict[str, str] = {
+    # deputies.level
+    "全国": "national", "全国级": "national", "全国人大": "national",
+    "市级": "municipal", "市": "municipal", "市人大": "municipal",
+    "区级": "district", "区": "district", "区人大": "district",
+    "镇级": "town", "镇": "town", "乡级": "town", "乡镇": "town", "乡镇级": "town",
+    # meetings.kind
+    "接待日": "reception", "代表接待日": "reception", "接待": "reception",
+    "座谈": "forum", "座谈会": "forum",
+    "调研": "inspection", "视察": "inspection",
+    "述职": "report",
+    # meetings.status
+    "计划": "planned", "计划中": "planned", "已举行": "held", "已召开": "held",
+    "取消": "cancelled", "已取消": "cancelled",
+    # stations.kind
+    "之家": "home", "代表之家": "home", "人大代表之家": "home",
+    "联络站": "station", "代表联络站": "station", "人大代表联络站": "station",
+    # communities.unit_type
+    "村委会": "village_committee", "村": "village_committee",
+    "居委会": "residents_committee", "社区": "residents_committee",
+    # aliases.kind
+    "小区": "compound", "道路": "road", "路名": "road", "旧名": "old_name", "其他": "other",
+}
 
 
 class ColumnKind(enum.Enum):

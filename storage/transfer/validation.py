@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from .parsing import BadCell, parse_cell
 from .problems import MAX_PROBLEMS, Problem, shown_value
 from .reading import RawSheet
-from .schema import SHEETS, ColumnKind, SheetSpec
+from .schema import SHEET_NAMES, SHEETS, ColumnKind, SheetSpec
 
 __all__ = ["Record", "Dataset", "ParsedSheet", "parse_sheets", "unresolved_refs", "check_refs"]
 
@@ -41,14 +41,17 @@ def parse_sheets(
     """Every sheet parsed row by row; problems for every cell that does not fit."""
     parsed: dict[str, ParsedSheet] = {}
     problems: list[Problem] = []
+    if not any(spec.name in raw for spec in SHEETS):
+        names = ", ".join(SHEET_NAMES)
+        return parsed, [Problem("no_sheets", fields={"sheets": names})]
     for spec in SHEETS:
         sheet = raw.get(spec.name)
         if sheet is None:
-            problems.append(Problem("missing_sheet", sheet=spec.name))
-            continue
+            continue  # any subset of sheets may be imported; references go to the database
         header_problems = _check_header(spec, sheet.header)
         problems.extend(header_problems)
-        if header_problems:
+        if header_problems:  # unreadable: references to it are not checked row by row
+            parsed[spec.name] = ParsedSheet(spec, complete=False)
             continue
         result = ParsedSheet(spec, complete=sheet.complete)
         for number, cells in sheet.rows:
@@ -163,9 +166,11 @@ def _references(parsed: dict[str, ParsedSheet]) -> Iterable[tuple[str, int, str,
     for name, sheet in parsed.items():
         for column in sheet.spec.columns:
             ref = column.ref
-            target = parsed.get(ref) if ref else None
-            if ref is None or target is None or not target.complete:
-                continue  # a missing or unreadable target sheet is reported once, not per row
+            if ref is None:
+                continue
+            target = parsed.get(ref)
+            if target is not None and not target.complete:
+                continue  # an unreadable target sheet is reported once, not per row
             for number, record in sheet.rows:
                 value = record[column.name]
                 items = value if column.kind is ColumnKind.KEY_LIST else (value,)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +76,10 @@ def test_export_import_into_empty_database_gives_identical_stats(
 ) -> None:
     run(capsys, "demo", "load")
     before = stats_json(capsys)
-    code, out, _ = run(capsys, "export", str(tmp_path / target))
+    code, out, _ = run(capsys, "export", "--json", str(tmp_path / target))
     assert code == 0 and json.loads(out)["meetings"] > 0
     use_db("empty.sqlite3")
-    code, out, _ = run(capsys, "import", str(tmp_path / target))
+    code, out, _ = run(capsys, "import", "--json", str(tmp_path / target))
     assert code == 0 and json.loads(out)["communities"] == 429
     assert stats_json(capsys) == before
 
@@ -107,3 +108,36 @@ def test_broken_file_is_refused_precisely_and_changes_nothing(
     code, _, err = run(capsys, "import", str(tmp_path / "missing.xlsx"))
     assert code == 1 and err.startswith("File: ") and "missing.xlsx does not exist" in err
     assert stats_json(capsys) == before
+
+
+def test_export_and_import_say_in_words_what_they_wrote(
+    use_db: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(capsys, "demo", "load")
+    code, out, _ = run(capsys, "export", str(tmp_path / "district.xlsx"))
+    assert code == 0
+    assert out.startswith(f"已导出到 {tmp_path / 'district.xlsx'}（XLSX 工作簿）：乡镇（towns） 21 行，")
+    assert "村和社区（communities） 429 行" in out and "jiazhan import" in out
+    monkeypatch.setenv("JIAZHAN_LOCALE", "en")
+    code, out, _ = run(capsys, "export", str(tmp_path / "folder"))
+    assert out.startswith(f"Exported to {tmp_path / 'folder'} (a CSV folder, one .csv file per sheet)")
+    use_db("other.sqlite3")
+    code, out, _ = run(capsys, "import", str(tmp_path / "folder"))
+    assert code == 0 and "villages and communities 429 rows" in out
+
+
+def test_stats_into_a_closed_pipe_ends_quietly(
+    use_db: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``jiazhan stats --json | head -c 1``: the reader is gone before the output; no traceback."""
+    import subprocess
+    import sys
+
+    run(capsys, "demo", "load")
+    reader, writer = os.pipe()
+    os.close(reader)  # like head that has already left
+    done = subprocess.run([sys.executable, "-m", "bot", "stats", "--json"], stdout=writer,
+                          stderr=subprocess.PIPE, timeout=120, check=False)
+    os.close(writer)
+    assert done.stderr.decode() == ""
+    assert done.returncode == 1

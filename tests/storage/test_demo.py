@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -125,7 +126,8 @@ async def test_meetings_at_every_station_in_the_next_three_months(db: Database) 
     assert len(forums) == 20 and all(code.startswith("H") for code in forums)
     assert all(start < starts.astimezone(TZ) and (starts.date() - TODAY).days <= 92
                for _, _, _, starts, _ in meetings)
-    assert all(starts.astimezone(TZ).weekday() < 5 for _, _, _, starts, _ in meetings)
+    assert all(starts.astimezone(TZ).weekday() < 5
+               for _, _, mkind, starts, _ in meetings if mkind == "forum")
     assert without_deputies == 0
     assert "S110118001-01-R202612" in {code for *_, code in meetings}
 
@@ -168,3 +170,36 @@ def test_allocation_never_overshoots_when_small_keys_get_their_minimum() -> None
         shares = allocate({"a": 30, "b": 3, "c": 1, "d": 66}, total)
         assert sum(shares.values()) == total and min(shares.values()) >= 1
         assert all(shares[k] <= n for k, n in {"a": 30, "b": 3, "c": 1, "d": 66}.items())
+
+
+_DAYS = "一二三四五六日"
+
+
+def _open_days_and_times(hours: str) -> tuple[set[int], list[tuple[time, time]]]:
+    """What a resident reads in 「每周一至周五 9:00–12:00、14:00–17:30」: weekdays and times."""
+    days: set[int] = set()
+    for first, last in re.findall(r"周([一二三四五六日])(?:至周([一二三四五六日]))?", hours):
+        start = _DAYS.index(first)
+        days.update(range(start, _DAYS.index(last or first) + 1))
+    times = [(time(int(a), int(b)), time(int(c), int(d)))
+             for a, b, c, d in re.findall(r"(\d+):(\d\d)–(\d+):(\d\d)", hours)]
+    return days, times
+
+
+async def test_meetings_fall_within_their_station_s_opening_hours(db: Database) -> None:
+    async with db.unit_of_work() as session:
+        await load_demo(session, today=TODAY, tz=TZ)
+    async with db.reading() as session:
+        rows = (await session.execute(
+            select(Station.opening_hours, Meeting.starts_at, Meeting.ends_at)
+            .join(Meeting, Meeting.station_id == Station.id)
+        )).all()
+    assert len(rows) == 290
+    kinds_of_hours = set()
+    for hours, starts, ends in rows:
+        days, times = _open_days_and_times(hours)
+        start, end = starts.astimezone(TZ), ends.astimezone(TZ)
+        assert start.weekday() in days, (hours, start)
+        assert any(a <= start.time() and end.time() <= b for a, b in times), (hours, start, end)
+        kinds_of_hours.add(hours)
+    assert len(kinds_of_hours) >= 4

@@ -205,7 +205,9 @@ async def test_duplicate_station_code_names_the_first_row(db: Database, tmp_path
     }
 
 
-async def test_missing_sheet_and_missing_column(db: Database, tmp_path: Path) -> None:
+async def test_missing_column_is_refused_and_a_missing_sheet_is_not(
+    db: Database, tmp_path: Path
+) -> None:
     folder = example_folder(tmp_path)
     (folder / "meetings.csv").unlink()
     rows = read_csv(folder / "stations.csv")
@@ -214,12 +216,10 @@ async def test_missing_sheet_and_missing_column(db: Database, tmp_path: Path) ->
     problems = await refused(db, folder)
     assert [(p.code, p.sheet, p.column) for p in problems] == [
         ("missing_column", "stations", "town_code"),
-        ("missing_sheet", "meetings", None),
     ]
-    assert problems[1].describe("zh").startswith("工作表 meetings：缺少这个工作表")
 
 
-async def test_workbook_with_missing_sheet_and_typo_column(db: Database, tmp_path: Path) -> None:
+async def test_workbook_with_typo_column(db: Database, tmp_path: Path) -> None:
     book = load_workbook(str(resources.files("storage") / "data" / "example.xlsx"))
     del book["aliases"]
     book["deputies"]["C1"] = "levle"
@@ -227,10 +227,71 @@ async def test_workbook_with_missing_sheet_and_typo_column(db: Database, tmp_pat
     book.save(path)
     problems = await refused(db, path)
     assert [(p.code, p.sheet, p.column) for p in problems] == [
-        ("missing_sheet", "aliases", None),
         ("unknown_column", "deputies", "levle"),
         ("missing_column", "deputies", "level"),
     ]
+
+
+async def test_a_folder_with_only_meetings_updates_meetings(db: Database, tmp_path: Path) -> None:
+    folder = example_folder(tmp_path)
+    async with db.unit_of_work() as session:
+        await import_path(session, folder, tz=TZ)
+    before = await snapshot(db)
+    only = tmp_path / "only_meetings"
+    only.mkdir()
+    shutil.copy(folder / "meetings.csv", only / "meetings.csv")
+    edit_cell(only, "meetings", 2, "topic", "改期后的接待日")
+    async with db.unit_of_work() as session:
+        counts = await import_path(session, only, tz=TZ)
+    assert counts == {"meetings": len(read_csv(only / "meetings.csv")) - 1}
+    assert await snapshot(db) == before
+    async with db.reading() as session:
+        topic = await session.scalar(select(Meeting.topic).where(Meeting.code == "EX-GL-01-R202703"))
+    assert topic == "改期后的接待日"
+
+
+async def test_a_folder_with_only_meetings_must_name_known_stations(
+    db: Database, tmp_path: Path
+) -> None:
+    folder = example_folder(tmp_path)
+    only = tmp_path / "only_meetings"
+    only.mkdir()
+    shutil.copy(folder / "meetings.csv", only / "meetings.csv")
+    problems = await refused(db, only)  # an empty database: stations and deputies are unknown
+    assert {(p.code, p.column) for p in problems} == {
+        ("unknown_reference", "station_code"), ("unknown_reference", "deputy_codes"),
+    }
+    assert "stations 工作表里没有，数据库里也没有" in problems[0].describe("zh")
+
+
+async def test_chinese_values_are_accepted_besides_english(db: Database, tmp_path: Path) -> None:
+    folder = example_folder(tmp_path)
+    edit_cell(folder, "deputies", 2, "level", "市级")
+    edit_cell(folder, "deputies", 3, "level", "区级")
+    edit_cell(folder, "deputies", 3, "active", "是")
+    edit_cell(folder, "stations", 2, "kind", "之家")
+    edit_cell(folder, "stations", 2, "is_model", "否")
+    edit_cell(folder, "meetings", 2, "kind", "座谈")
+    edit_cell(folder, "meetings", 3, "kind", "述职")
+    async with db.unit_of_work() as session:
+        await import_path(session, folder, tz=TZ)
+    async with db.reading() as session:
+        levels = (await session.execute(
+            select(Deputy.code, Deputy.level, Deputy.active).order_by(Deputy.code).limit(2)
+        )).all()
+        kinds = (await session.scalars(select(Meeting.kind).order_by(Meeting.starts_at))).all()
+    assert [(c, lv.value, a) for c, lv, a in levels] == [
+        ("EX-D01", "municipal", True), ("EX-D02", "district", True),
+    ]
+    assert {k.value for k in kinds} >= {"forum", "report"}
+
+
+async def test_a_wrong_choice_lists_the_chinese_words_too(db: Database, tmp_path: Path) -> None:
+    folder = example_folder(tmp_path)
+    edit_cell(folder, "deputies", 2, "level", "省级")
+    [problem] = await refused(db, folder)
+    assert "municipal（市级）" in problem.describe("zh")
+    assert "town（镇级）" in problem.describe("zh")
 
 
 async def test_codes_typed_as_numbers_and_full_width_digits_are_accepted(
@@ -317,7 +378,8 @@ async def test_cell_rules(db: Database, tmp_path: Path) -> None:
         ("bad_key", "deputies", 2, "code"),
     ]:
         assert expected in found
-    assert "home / station" in next(p for p in problems if p.code == "bad_choice").describe("en")
+    assert "home（之家） / station（联络站）" in next(
+        p for p in problems if p.code == "bad_choice").describe("en")
 
 
 async def test_gb18030_csv_from_chinese_excel_is_read(db: Database, tmp_path: Path) -> None:
@@ -345,7 +407,8 @@ async def test_workbook_without_any_known_sheet(db: Database, tmp_path: Path) ->
     path = tmp_path / "blank.xlsx"
     book.save(path)
     problems = await refused(db, path)
-    assert [p.code for p in problems] == ["missing_sheet"] * 8
+    assert [p.code for p in problems] == ["no_sheets"]
+    assert "meetings" in problems[0].describe("en")
 
 
 async def test_text_that_looks_like_a_formula_stays_text(db: Database, tmp_path: Path) -> None:
