@@ -22,7 +22,7 @@ from storage.models import (
     Subscription,
     Town,
 )
-from storage.stations import MeetingView, StationCard, upcoming_meetings
+from storage.stations import MeetingView, StationCard, load_deputy_card, upcoming_meetings
 
 pytestmark = pytest.mark.e2e
 
@@ -59,6 +59,12 @@ async def test_the_card_the_deputy_card_and_a_calendar_file(env, lang: str) -> N
     assert t(lang, f"station.level_full.{deputies[0].level}") in profile.text
     assert station.name in profile.text
 
+    # The deputy card's calendar button: the deputy's next meeting (a reception or the forum).
+    async with env.db.reading() as s:
+        deputy_card = await load_deputy_card(s, deputies[0].id, env.clock.now())
+    assert deputy_card is not None
+    meeting = deputy_card.meetings[0].meeting
+    local = meeting.starts_at.astimezone(env.settings.tz)
     await user.press(t(lang, "station.btn_calendar"))
     document = (await user.wait_for())[-1]
     assert document.media == "document"
