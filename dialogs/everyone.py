@@ -12,6 +12,7 @@ from dialogs.kernel.keyboards import inline, remove_keyboard
 from dialogs.kernel.turn import Turn
 from dialogs.kernel.unit import Dispatcher, wrap
 from locales import LOCALES, t
+from storage.drafts import is_greeting
 from storage.models import Deputy
 
 __all__ = ["handlers", "on_unknown", "on_stale_button", "PRIVATE"]
@@ -69,6 +70,9 @@ async def on_unknown(turn: Turn) -> None:
     msg = turn.update.effective_message
     if msg is not None and msg.text is None and msg.location is None:
         turn.say("common.unknown_media")
+        return
+    if turn.resident is None and msg is not None and not is_greeting(msg.text or ""):
+        turn.say("common.guest_words")  # nothing is kept before consent: say so
         return
     turn.say("common.unknown_text")
 

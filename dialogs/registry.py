@@ -13,6 +13,7 @@ from dialogs.kernel.flow import Flow, Handlers, Job
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.resident import onboarding, privacy, station, tracking
 from dialogs.resident.suggest import dialog as suggest
+from dialogs.resident.suggest import intake
 from dialogs.staff import triage
 
 __all__ = ["FLOWS", "Job", "build_handlers", "build_jobs"]
@@ -31,7 +32,7 @@ FLOWS: tuple[Flow, ...] = (
 
 
 def build_handlers(services: Services) -> Handlers:
-    dispatcher = Dispatcher(fallback=everyone.on_unknown)
+    dispatcher = Dispatcher(fallback=intake.on_loose_message)
     result: Handlers = []
     for flow in FLOWS:
         result.extend(flow.handlers(services, dispatcher))

@@ -9,6 +9,7 @@ lifecycle's hard cap on attachments.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,13 +21,16 @@ from .lifecycle import MAX_SUGGESTION_TEXT
 from .models import Category, Deputy, DeputyLevel, DeputyStation
 
 __all__ = [
-    "Draft",
-    "DraftError",
+    "LEVEL_ORDER",
     "MAX_PHOTOS",
     "MAX_VOICES",
+    "Draft",
+    "DraftError",
+    "is_greeting",
     "list_categories",
+    "looks_like_prose",
+    "split_point",
     "station_deputies",
-    "LEVEL_ORDER",
 ]
 
 MAX_PHOTOS = 5
@@ -86,6 +90,10 @@ class Draft:
     contact_phone: str | None = None
     step: str = "category"  # where the resident was, to continue there after a break
     editing: bool = False  # changing one thing from the preview: back to it afterwards
+    # Begun from something written outside the dialog: after the category, straight to the
+    # preview (all the station's deputies, anonymous; both can be changed there).
+    quick: bool = False
+    rest: str | None = None  # the part left over after splitting a too long text, sent next
 
     # ---- JSON in the dialog state ---------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
@@ -97,7 +105,8 @@ class Draft:
             "location_done": self.location_done, "deputy_id": self.deputy_id,
             "recipient_done": self.recipient_done, "share_identity": self.share_identity,
             "contact_name": self.contact_name, "contact_phone": self.contact_phone,
-            "step": self.step, "editing": self.editing,
+            "step": self.step, "editing": self.editing, "quick": self.quick,
+            "rest": self.rest,
         }
 
     @classmethod
@@ -127,6 +136,8 @@ class Draft:
             contact_phone=_str(data.get("contact_phone")),
             step=_str(data.get("step")) or "category",
             editing=data.get("editing") is True,
+            quick=data.get("quick") is True,
+            rest=_str(data.get("rest")),
         )
 
     # ---- content --------------------------------------------------------------------------
@@ -138,21 +149,33 @@ class Draft:
     def has_content(self) -> bool:
         return bool(self.text or self.voices)
 
-    def add_text(self, text: str, *, limit: int) -> int:
-        """Append one message; returns the new total length. Refused when the message, or the
-        text with it, would be longer than ``limit`` characters."""
-        limit = min(limit, MAX_SUGGESTION_TEXT)
+    def add_text(self, text: str, *, limit: int = MAX_SUGGESTION_TEXT) -> int:
+        """Append one message; returns the new total length. Nothing a resident writes is
+        refused for being over the dialog's limit (they shorten or split it before sending, see
+        :meth:`over_by`); only past ``MAX_SUGGESTION_TEXT`` altogether is a message refused."""
         piece = text.strip()
         if not piece:
             raise DraftError("empty")
-        if len(piece) > limit:
-            raise DraftError("too_long", length=len(piece), limit=limit)
         total = len("\n".join([*self.parts, piece]))
-        if total > limit:
-            raise DraftError("too_long_total", length=len(piece), total=total, limit=limit,
-                             left=max(0, limit - len(self.text) - 1))
+        if total > MAX_SUGGESTION_TEXT:
+            raise DraftError("too_long_total", length=len(piece), total=total,
+                             limit=MAX_SUGGESTION_TEXT)
         self.parts.append(piece)
         return total
+
+    def over_by(self, limit: int) -> int:
+        """How many characters the text is over ``limit`` (0 when within it)."""
+        return max(0, len(self.text) - min(limit, MAX_SUGGESTION_TEXT))
+
+    def split(self, limit: int) -> str:
+        """Keep the first part of a too long text (up to ``limit``, cut after a sentence where
+        possible) and put the rest aside in :attr:`rest`, to be sent as the next suggestion."""
+        text = self.text
+        cut = split_point(text, min(limit, MAX_SUGGESTION_TEXT))
+        first, rest = text[:cut].strip(), text[cut:].strip()
+        self.parts = [first] if first else []
+        self.rest = "\n".join(p for p in (rest, self.rest or "") if p) or None
+        return rest
 
     def add_photo(self, file_id: str, unique_id: str) -> int:
         """Add a photo (the same photo twice counts once); returns how many there are."""
@@ -208,3 +231,39 @@ async def station_deputies(session: AsyncSession, station_id: int) -> Sequence[D
         )
     ).all()
     return sorted(rows, key=lambda d: (order.get(d.level, len(order)), d.name, d.id))
+
+
+_SENTENCE_ENDS = "。！？!?；;\n"
+_GREETINGS = frozenset({
+    "你好", "您好", "你好啊", "您好啊", "在吗", "在不在", "有人吗", "谢谢", "谢谢你", "谢谢您",
+    "早上好", "上午好", "中午好", "下午好", "晚上好", "好的", "收到", "嗯", "哦", "喂",
+    "hi", "hello", "hey", "hi there", "hello there", "thanks", "thank you", "ok", "okay", "good morning", "good evening",
+})
+_NOT_WORDS = re.compile(r"[\s\W_]+", re.UNICODE)
+GREETING_CHARS = 3  # this short (letters only) is never a suggestion
+
+
+def split_point(text: str, limit: int) -> int:
+    """Where to cut ``text`` so the first part has at most ``limit`` characters: after the last
+    line break in the second half of that span, else after the last sentence end there, else at
+    the limit."""
+    if len(text) <= limit:
+        return len(text)
+    head = text[:limit]
+    for marks in ("\n", _SENTENCE_ENDS):
+        best = max(head.rfind(mark) for mark in marks)
+        if best >= limit // 2:
+            return best + 1
+    return limit
+
+
+def is_greeting(text: str) -> bool:
+    """A greeting or an acknowledgement, not something to keep as a suggestion."""
+    folded = _NOT_WORDS.sub(" ", text.lower()).strip()
+    return len(folded.replace(" ", "")) <= GREETING_CHARS or folded in _GREETINGS
+
+
+def looks_like_prose(text: str) -> bool:
+    """Sentences rather than an address: long, or with sentence punctuation inside."""
+    stripped = text.strip()
+    return len(stripped) >= 20 or any(mark in stripped[:-1] for mark in "，。！？,!?")

@@ -50,12 +50,20 @@ async def run_turn(services: Services, update: Update, bot: Any, fn: TurnHandler
         if not await claim_update(session, update.update_id, now):
             log.info("duplicate update skipped")
             return None
+        if _is_private_command(update) and turn.state is not None and turn.state.flow != "idle":
+            turn.clear_state()  # a command always wins over an unfinished dialog (a draft stays)
         await fn(turn)
         await turn.persist_state()
     if turn.enqueued:
         services.outbox_signal.set()
     await deliver_replies(services, bot, update, turn.replies)
     return turn
+
+
+def _is_private_command(update: Update) -> bool:
+    msg = update.message
+    return (msg is not None and msg.chat.type == "private" and bool(msg.text)
+            and (msg.text or "").startswith("/"))
 
 
 async def deliver_replies(services: Services, bot: Any, update: Update, replies: list[Reply]) -> None:

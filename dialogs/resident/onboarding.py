@@ -23,6 +23,7 @@ from dialogs.kernel.keyboards import Button, inline, remove_keyboard, reply_keyb
 from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.resident.station import show_card
+from storage.drafts import Draft, DraftError, looks_like_prose
 from storage.invites import looks_like_invite
 from storage.residents import (
     ResidentError,
@@ -112,8 +113,12 @@ def _carried(turn: Turn) -> dict[str, object]:
     return {key: data[key] for key in CARRIED if key in data}
 
 
-def ask_address(turn: Turn, key: str = "onboarding.ask_address", **fields: object) -> None:
-    turn.set_state(FLOW, "address", _carried(turn))
+def ask_address(turn: Turn, key: str = "onboarding.ask_address", *,
+                draft: dict[str, object] | None = None, **fields: object) -> None:
+    """Wait for an address; ``draft`` is a suggestion draft made in this very turn (else the
+    one already in the state is carried)."""
+    carried = _carried(turn) if draft is None else {"draft": draft}
+    turn.set_state(FLOW, "address", carried)
     share = KeyboardButton(turn.t("onboarding.share_location"), request_location=True)
     turn.say(key, reply_keyboard([[share]]), **fields)
 
@@ -149,6 +154,9 @@ async def _route(turn: Turn, text: str) -> None:
     result: RouteResult = (await _router(turn)).route(text)
     reason = turn.t(f"routing.reason.{result.reason}") if result.reason else ""
     if result.status is RouteStatus.NONE or not result.candidates:
+        if result.reason in _NOT_AN_ADDRESS and looks_like_prose(text):
+            await _keep_as_suggestion(turn)
+            return
         ask_address(turn, "onboarding.not_found", reason=reason)
         return
     candidates = result.candidates[:5]
@@ -167,6 +175,25 @@ async def _route(turn: Turn, text: str) -> None:
         for c in candidates
     ]
     turn.say("onboarding.choose", inline([*rows, retry]), reason=reason)
+
+
+_NOT_AN_ADDRESS = ("not_recognised", "too_long")
+
+
+async def _keep_as_suggestion(turn: Turn) -> None:
+    """Sentences where an address was expected: a complaint, kept in the draft until the
+    resident has a station (then offered as a suggestion)."""
+    from dialogs.resident.suggest.intake import keep_loose
+
+    msg = turn.update.effective_message
+    assert msg is not None
+    try:
+        draft, _ = keep_loose(turn, msg)
+    except DraftError as refused:
+        turn.say(refused.key, **refused.fields)
+        ask_address(turn)
+        return
+    ask_address(turn, "suggest.kept_ask_address", draft=draft.to_json())
 
 
 def _distance(turn: Turn, metres: float) -> str:
@@ -194,6 +221,8 @@ async def _nearest(turn: Turn, latitude: float, longitude: float) -> None:
 
 # ---- confirming ------------------------------------------------------------------------------
 async def _settle_home(turn: Turn, place: str, station_id: int) -> None:
+    from dialogs.resident.suggest.intake import NO_STATION, offer_after_home
+
     carried = _carried(turn)
     if carried:
         turn.set_state("idle", "idle", carried)
@@ -202,6 +231,9 @@ async def _settle_home(turn: Turn, place: str, station_id: int) -> None:
     turn.edit(turn.t("onboarding.picked", place=place))
     turn.say("onboarding.saved", remove_keyboard())
     await show_card(turn, station_id)
+    waiting = Draft.from_json(carried.get("draft"))
+    if waiting is not None and waiting.station_id == NO_STATION:  # written before a home
+        offer_after_home(turn, waiting)
 
 
 async def on_pick(turn: Turn) -> None:

@@ -1,5 +1,5 @@
 """/suggest's bad paths and second chances, in both languages: editing from the preview, a
-5,000-character text, a sticker, a sixth photo, an eleventh suggestion in a day, a restart or
+5,000-character text (kept, then shortened), a sticker, a sixth photo, an eleventh suggestion in a day, a restart or
 /cancel in the middle of a draft, no station yet, a button pressed twice."""
 
 from __future__ import annotations
@@ -89,8 +89,12 @@ async def test_too_long_text_sticker_and_sixth_photo_keep_the_draft(env, lang: s
     user, _ = await resident_with_station(env, 2102, lang)
     await start_text(env, user, lang)
     await send_and_wait(user, "公交站牌不清楚")
-    (refusal,) = await send_and_wait(user, "长" * 5000)
-    assert "5000" in refusal.text and "2000" in refusal.text
+    (over,) = await send_and_wait(user, "长" * 5000)  # kept whole, not refused
+    assert over.text == shown(lang, "suggest.over_limit", length=5008, limit=2000, over=3008)
+    assert t(lang, "suggest.button_split") in over.labels
+    assert (await draft_of(env, user.user_id)).parts == ["公交站牌不清楚", "长" * 5000]  # type: ignore[union-attr]
+    (ack,) = await send_and_wait(user, "公交站牌不清楚")  # a shorter version replaces it
+    assert ack.text == t(lang, "suggest.text_added", total=7, limit=2000)
     assert (await draft_of(env, user.user_id)).parts == ["公交站牌不清楚"]  # type: ignore[union-attr]
     await user.send_sticker()
     (answer,) = await user.wait_for()

@@ -13,10 +13,12 @@ from storage.drafts import (
     MAX_VOICES,
     Draft,
     DraftError,
+    is_greeting,
     list_categories,
+    split_point,
     station_deputies,
 )
-from storage.lifecycle import MAX_ATTACHMENTS
+from storage.lifecycle import MAX_ATTACHMENTS, MAX_SUGGESTION_TEXT
 from storage.models import (
     Deputy,
     DeputyLevel,
@@ -27,22 +29,36 @@ from storage.models import (
 )
 
 
-def test_texts_are_joined_within_the_limit_and_a_refusal_changes_nothing() -> None:
+def test_texts_are_joined_and_kept_over_the_limit_until_the_hard_cap() -> None:
     draft = Draft(station_id=1)
     assert draft.add_text("  路灯坏了 ", limit=20) == 4
     assert draft.add_text("晚上很黑", limit=20) == 9
-    assert draft.text == "路灯坏了\n晚上很黑"
-    with pytest.raises(DraftError) as alone:
-        draft.add_text("长" * 21, limit=20)
-    assert alone.value.key == "suggest.limit.too_long"
-    assert alone.value.fields == {"length": 21, "limit": 20}
-    with pytest.raises(DraftError) as together:
-        draft.add_text("长" * 11, limit=20)
-    assert together.value.key == "suggest.limit.too_long_total"
-    assert together.value.fields == {"length": 11, "total": 21, "limit": 20, "left": 10}
+    assert draft.text == "路灯坏了\n晚上很黑" and draft.over_by(20) == 0
+    assert draft.add_text("长" * 21, limit=20) == 31  # kept: the resident shortens or splits
+    assert draft.over_by(20) == 11
+    with pytest.raises(DraftError) as beyond:
+        draft.add_text("长" * MAX_SUGGESTION_TEXT)
+    assert beyond.value.key == "suggest.limit.too_long_total"
+    assert beyond.value.fields["total"] == 32 + MAX_SUGGESTION_TEXT
     with pytest.raises(DraftError):
         draft.add_text("   ", limit=20)
-    assert draft.parts == ["路灯坏了", "晚上很黑"]
+    assert draft.parts == ["路灯坏了", "晚上很黑", "长" * 21]
+
+
+def test_a_too_long_text_splits_at_a_line_break_then_a_sentence_end() -> None:
+    draft = Draft(station_id=1, parts=["一" * 15 + "\n" + "二" * 10])
+    assert draft.split(20) == "二" * 10
+    assert draft.parts == ["一" * 15] and draft.rest == "二" * 10
+    assert split_point("甲" * 12 + "。" + "乙" * 12, 20) == 13
+    assert split_point("甲" * 30, 20) == 20  # no place to cut nicely: at the limit
+    assert split_point("甲乙", 20) == 2
+
+
+def test_greetings_are_not_suggestions() -> None:
+    for text in ("你好", "您好！", "在吗？", "Hello!", "ok", "👍", "谢谢您"):
+        assert is_greeting(text), text
+    for text in ("路灯坏了", "村口路灯坏了三个月", "The bus stop sign is broken"):
+        assert not is_greeting(text), text
 
 
 def test_photos_and_voices_have_their_limits() -> None:

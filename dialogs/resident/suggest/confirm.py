@@ -13,6 +13,7 @@ from dialogs.resident.suggest.gate import (
     over_daily_limit,
     send_to_onboarding,
 )
+from dialogs.resident.suggest.intake import offer_rest
 from dialogs.resident.suggest.steps import (
     FLOW,
     ask,
@@ -43,7 +44,7 @@ async def on_confirm(turn: Turn) -> None:
     if not has_station(turn):
         send_to_onboarding(turn)
         return
-    if draft.missing() is not None:
+    if draft.missing() is not None or draft.over_by(turn.config.max_suggestion_chars):
         await ask(turn, draft, "preview")
         return
     if await over_daily_limit(turn):  # the draft stays for tomorrow
@@ -63,6 +64,7 @@ async def on_confirm(turn: Turn) -> None:
         [(turn.t("suggest.button_view_ticket"), encode("my", "open", suggestion.id))],
         [(turn.t("suggest.button_my"), encode("my", "list"))],
     ]), ticket=suggestion.ticket, due=due)
+    offer_rest(turn, draft)  # the second part of a split text, if any
 
 
 async def _create(turn: Turn, draft: Draft) -> Suggestion:

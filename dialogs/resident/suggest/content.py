@@ -10,7 +10,14 @@ from telegram import InlineKeyboardMarkup, Message
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.keyboards import inline, remove_keyboard
 from dialogs.kernel.turn import Turn
-from dialogs.resident.suggest.steps import FLOW, advance, ask, load_draft, save
+from dialogs.resident.suggest.steps import (
+    FLOW,
+    advance,
+    ask,
+    ask_over_limit,
+    load_draft,
+    save,
+)
 from storage.drafts import MAX_PHOTOS, Draft, DraftError
 
 __all__ = ["on_message"]
@@ -27,7 +34,11 @@ async def on_message(turn: Turn) -> None:
         turn.clear_state()
         turn.say("suggest.lost")
         return
-    if step == "contact":
+    if step == "offer":
+        from dialogs.resident.suggest.intake import on_more
+
+        await on_more(turn, msg)
+    elif step == "contact":
         await _on_contact_step(turn, draft, msg)
     elif step == "location" and _is(turn, msg, "suggest.button_no_location"):
         draft.location_done = True
@@ -87,6 +98,9 @@ async def _add_text(turn: Turn, draft: Draft, text: str, step: str) -> None:
     except DraftError:
         draft.parts = parts  # refused: the old text stays
         raise
+    if draft.over_by(limit):  # kept whole; the resident shortens or splits it
+        ask_over_limit(turn, draft)
+        return
     if step == "category":  # they started writing before choosing: keep it, then ask again
         turn.say("suggest.text_kept_choose", total=total, limit=limit)
         await ask(turn, draft, "category")

@@ -21,6 +21,7 @@ from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, TurnHandler, wrap
 from dialogs.resident.suggest import confirm as suggest_confirm
 from dialogs.resident.suggest import content as suggest_content
+from dialogs.resident.suggest import intake
 from dialogs.resident.suggest.gate import (
     has_station,
     over_daily_limit,
@@ -126,6 +127,19 @@ async def on_text_done(turn: Turn) -> None:
     await advance(turn, draft, "text")
 
 
+async def on_split(turn: Turn) -> None:
+    """A text over the limit: send the first part now, the rest as the next suggestion."""
+    draft = _draft_in(turn, "text")
+    limit = turn.config.max_suggestion_chars
+    if draft is None or not draft.over_by(limit):
+        await on_stale_button(turn)
+        return
+    rest = draft.split(limit)
+    _close_buttons(turn, turn.t("suggest.button_split"))
+    turn.say("suggest.split_done", first=len(draft.text), rest=len(rest))
+    await advance(turn, draft, "text")
+
+
 async def on_photos_done(turn: Turn) -> None:
     draft = _draft_in(turn, "photos")
     if draft is None:
@@ -222,6 +236,9 @@ _ACTIONS: dict[str, TurnHandler] = {
     "new": on_start_over,
     "cat": on_category,
     "textdone": on_text_done,
+    "split": on_split,
+    "take": intake.on_take,
+    "notnow": intake.on_not_now,
     "photosdone": on_photos_done,
     "photosclear": on_photos_clear,
     "to": on_recipient,

@@ -23,6 +23,7 @@ __all__ = [
     "show_preview",
     "preview_text",
     "deputy_label",
+    "ask_over_limit",
 ]
 
 FLOW = "sg"
@@ -55,7 +56,7 @@ async def advance(turn: Turn, draft: Draft, after: str) -> None:
     if missing is not None and STEPS.index(missing) <= STEPS.index(after):
         await ask(turn, draft, missing)
         return
-    if draft.editing or after == "identity":
+    if draft.editing or draft.quick or after == "identity":
         await ask(turn, draft, missing or "preview")
         return
     await ask(turn, draft, STEPS[STEPS.index(after) + 1])
@@ -67,6 +68,8 @@ async def ask(turn: Turn, draft: Draft, step: str) -> None:
         step = draft.missing() or "preview"
     if step not in STEPS and step != "contact":
         step = draft.missing() or "preview"
+    if step == "preview" and draft.over_by(turn.config.max_suggestion_chars):
+        step = "text"  # shortened or split before it can be sent
     await _PROMPTS[step](turn, draft)
 
 
@@ -79,8 +82,11 @@ async def _ask_category(turn: Turn, draft: Draft) -> None:
 
 
 async def _ask_text(turn: Turn, draft: Draft) -> None:
-    save(turn, draft, "text", replace_text=draft.editing and bool(draft.parts))
     limit = turn.config.max_suggestion_chars
+    if draft.over_by(limit):
+        ask_over_limit(turn, draft)
+        return
+    save(turn, draft, "text", replace_text=draft.editing and bool(draft.parts))
     if draft.editing and draft.parts:
         turn.say("suggest.ask_text_again", _done_button(turn, "textdone"), limit=limit,
                  text=escape(_clip(draft.text)))
@@ -168,7 +174,21 @@ async def show_preview(turn: Turn, draft: Draft) -> None:
          (b("suggest.edit_identity"), encode(FLOW, "edit", "identity"))],
         [(b("suggest.button_discard"), encode(FLOW, "discard"))],
     ]
-    turn.send(await preview_text(turn, draft), inline(rows))
+    text = await preview_text(turn, draft)
+    if draft.quick:
+        text += "\n\n" + turn.t("suggest.preview_quick_hint")
+    if draft.rest:
+        text += "\n\n" + turn.t("suggest.preview_rest_hint", chars=len(draft.rest))
+    turn.send(text, inline(rows))
+
+
+def ask_over_limit(turn: Turn, draft: Draft) -> None:
+    """The text is over the limit: kept as it is; the next text replaces it, or split it."""
+    limit = turn.config.max_suggestion_chars
+    save(turn, draft, "text", replace_text=True)
+    turn.say("suggest.over_limit", inline([
+        [(turn.t("suggest.button_split"), encode(FLOW, "split"))],
+    ]), length=len(draft.text), limit=limit, over=draft.over_by(limit))
 
 
 def _done_button(turn: Turn, action: str) -> InlineKeyboardMarkup:
