@@ -190,7 +190,7 @@ async def _keep_as_suggestion(turn: Turn) -> None:
     try:
         draft, _ = keep_loose(turn, msg)
     except DraftError as refused:
-        turn.say(refused.key, **refused.fields)
+        turn.say(refused.key, None, **refused.fields)
         ask_address(turn)
         return
     ask_address(turn, "suggest.kept_ask_address", draft=draft.to_json())

@@ -73,7 +73,7 @@ async def on_loose_message(turn: Turn) -> None:
     try:
         draft, loose = keep_loose(turn, msg)
     except DraftError as refused:
-        turn.say(refused.key, **refused.fields)
+        turn.say(refused.key, None, **refused.fields)
         return
     if resident.station_id is None:
         from dialogs.resident.onboarding import ask_address
