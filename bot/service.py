@@ -24,6 +24,7 @@ from dialogs.staff.topics import ensure_town_topics
 from locales import t
 from storage import Database, outbox
 from storage.db import needs_initial_data
+from storage.sqlite_file import DatabaseInUse
 
 from .app import build_application
 from .delivery import DeliveryWorker
@@ -64,14 +65,21 @@ class Service:
         self.http_port: int | None = None
         self._runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._watcher: asyncio.Task[None] | None = None
         self.webhook = False
+        self.receiving = False  # taking updates; False once the database file is lost
         self._requests: tuple[AiohttpRequest, AiohttpRequest] | None = None
 
     async def start(self, *, webhook: bool = False, receive: bool = True) -> None:
         """Start; ``receive=False`` runs only the delivery worker and the jobs (a second
         process beside one that receives updates, sharing a PostgreSQL database)."""
         self.webhook = webhook
+        guard = self.db.file_guard
+        if guard is not None:
+            guard.lock()  # DatabaseInUse: another service has this SQLite file
         await self.db.upgrade()
+        if guard is not None:
+            guard.remember()
         self._requests = (AiohttpRequest(24), AiohttpRequest(2))
         self.app, self.services = build_application(
             self.settings, self.db, clock=self.clock, requests=self._requests
@@ -95,10 +103,12 @@ class Service:
         )
         self.scheduler = Scheduler(build_jobs(self.services))
         self._tasks = [asyncio.create_task(self.worker.run()), asyncio.create_task(self.scheduler.run())]
+        self._watcher = asyncio.create_task(self._watch_database_file())
         if self.serve_http or webhook:
             await self._start_http(webhook)
         if not receive:
             return
+        self.receiving = True
         self._tasks.append(asyncio.create_task(self._town_topics()))
         if webhook:
             secret = self.settings.webhook_secret
@@ -112,6 +122,23 @@ class Service:
             await self.app.updater.start_polling(
                 poll_interval=self.poll_interval, timeout=10, allowed_updates=Update.ALL_TYPES
             )
+
+    async def _watch_database_file(self, every: float = 1.0) -> None:
+        """A deleted or replaced SQLite file: stop taking updates and say so (once)."""
+        guard = self.db.file_guard
+        if guard is None:
+            return
+        while guard.intact():
+            await asyncio.sleep(every)
+        log.error("the database file %s was deleted or replaced: stopped taking updates and "
+                  "sending; restart the service on the right file", guard.path)
+        self.receiving = False
+        if self.worker is not None:
+            self.worker.stop()
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        if self.app is not None and self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
 
     async def _town_topics(self) -> None:
         """A staff group with forum topics gets one per town (in the background: Telegram paces
@@ -138,6 +165,7 @@ class Service:
             metrics=self.metrics,
             health=self.health,
             enqueue_update=self._enqueue_update if webhook else None,
+            accepting=lambda: self.receiving,
             secret=secret.get_secret_value() if secret else None,
             refresh_metrics=self._refresh_metrics,
         )
@@ -159,14 +187,20 @@ class Service:
             self.metrics.outbox_depth.set(await outbox.depth(session))
 
     async def health(self) -> dict[str, bool]:
+        guard = self.db.file_guard
         return {
             "database": await self.db.ping(),
+            "database_file": guard is None or guard.intact(),
             "delivery_worker": bool(self.worker and self.worker.alive),
         }
 
     async def stop(self) -> None:
         if self.app is None:
             return
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         if self.worker is not None:
@@ -182,6 +216,8 @@ class Service:
         if self._runner is not None:
             await self._runner.cleanup()
         await self.db.dispose()
+        if self.db.file_guard is not None:
+            self.db.file_guard.release()
         self.app = None
 
 
@@ -199,6 +235,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     locale = settings.locale
     db = Database(settings.database_url)
+    try:
+        if db.file_guard is not None:
+            db.file_guard.lock()  # before anything touches the file
+    except DatabaseInUse as exc:
+        print(t(locale, "cli.database_in_use", path=exc.database, lock=exc.lock_file),
+              file=sys.stderr)
+        await db.dispose()
+        return 2
     await db.upgrade()
     if await needs_initial_data(db):
         if not args.demo:
@@ -243,3 +287,5 @@ async def _quiet_stop(service: Service) -> None:
         if service.app is not None:
             await service.app.shutdown()
     await service.db.dispose()
+    if service.db.file_guard is not None:
+        service.db.file_guard.release()

@@ -27,9 +27,11 @@ class WebState:
         enqueue_update: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
         secret: str | None = None,
         refresh_metrics: Callable[[], Awaitable[None]] | None = None,
+        accepting: Callable[[], bool] = lambda: True,
     ) -> None:
         self.metrics, self.health, self.enqueue_update = metrics, health, enqueue_update
         self.secret, self.refresh_metrics = secret, refresh_metrics
+        self.accepting = accepting
 
 
 STATE: web.AppKey[WebState] = web.AppKey("state", WebState)
@@ -56,6 +58,8 @@ async def webhook(request: web.Request) -> web.Response:
     if state.secret and not hmac.compare_digest(given, state.secret):
         log.warning("webhook call with a wrong secret token refused")
         raise web.HTTPForbidden()
+    if not state.accepting():  # the database file is lost: Telegram keeps the update for later
+        raise web.HTTPServiceUnavailable()
     try:
         data = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):

@@ -14,7 +14,9 @@ from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection, CursorResult, Result, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-__all__ = ["Database", "affected_rows", "alembic_config", "needs_initial_data"]
+from .sqlite_file import SqliteFileGuard
+
+__all__ = ["Database", "DatabaseFileReplaced", "affected_rows", "alembic_config", "needs_initial_data"]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -41,6 +43,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class DatabaseFileReplaced(RuntimeError):
+    """The SQLite file was deleted or replaced under the running service: writing is refused,
+    since nothing written to the old file would ever be read again."""
+
+
 class Database:
     """One engine and session factory; units of work are transactions.
 
@@ -51,6 +58,8 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        # The file a service owns (lock beside it, replaced-file check); None when not a file.
+        self.file_guard: SqliteFileGuard | None = None
         # hide_parameters: SQL errors must never carry what a resident wrote into the logs
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.is_sqlite:
@@ -58,6 +67,7 @@ class Database:
             kwargs["connect_args"] = {"timeout": 10}
             if database and database != ":memory:":
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                self.file_guard = SqliteFileGuard(database)
                 # handlers (up to 16 at once), the delivery worker, jobs and readers hold one each
                 kwargs["pool_size"], kwargs["max_overflow"] = 24, 16
                 # Units of work always end in commit or rollback, and reads open no transaction
@@ -71,9 +81,15 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
+    def check_file(self) -> None:
+        """Raise ``DatabaseFileReplaced`` when the SQLite file is no longer the one we opened."""
+        if self.file_guard is not None and not self.file_guard.intact():
+            raise DatabaseFileReplaced(str(self.file_guard.path))
+
     @contextlib.asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
         """A writing transaction: commits on success, rolls back on error."""
+        self.check_file()
         if self._write_lock is not None:
             # Connection first, then the lock, in every unit of work (lazy ones too): a lock
             # holder never waits for a pooled connection that a lock waiter holds.
@@ -106,6 +122,7 @@ class Database:
 
         async def writing() -> None:
             nonlocal held
+            self.check_file()
             if lock is not None and not held:
                 await lock.acquire()
                 held = True

@@ -77,7 +77,8 @@ async def test_webhook_checks_the_secret_and_serves_health_and_metrics(
                 assert resp.status == 400
             async with http.get(f"{base}/healthz") as resp:
                 assert resp.status == 200
-                assert await resp.json() == {"ok": True, "database": True, "delivery_worker": True}
+                assert await resp.json() == {"ok": True, "database": True, "database_file": True,
+                                              "delivery_worker": True}
             async with http.get(f"{base}/metrics") as resp:
                 body = await resp.text()
         assert 'jiazhan_updates_handled_total{handler="help"} 1.0' in body
