@@ -6,6 +6,7 @@ and keeps the suggestions in the archive, detached (``resident_id`` NULL, contac
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -72,6 +73,9 @@ class PrivacySummary:
     suggestions: int
     consent_at: datetime | None
     locale: str
+    # Given with suggestions (the 「公开姓名和电话」 step): value -> tickets it was given with.
+    shared_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    shared_phones: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +210,17 @@ async def privacy_summary(session: AsyncSession, resident: Resident) -> PrivacyS
     count = await session.scalar(
         select(func.count()).select_from(Suggestion).where(Suggestion.resident_id == resident.id)
     )
+    shared = [(ticket, name, phone) for ticket, name, phone in (
+        await session.execute(
+            select(Suggestion.ticket, Suggestion.contact_name, Suggestion.contact_phone)
+            .where(Suggestion.resident_id == resident.id,
+                   or_(Suggestion.contact_name.is_not(None), Suggestion.contact_phone.is_not(None)))
+            .order_by(Suggestion.id)
+        )
+    ).all()]
     return PrivacySummary(
+        shared_names=_given(shared, 1),
+        shared_phones=_given(shared, 2),
         display_name=resident.display_name,
         phone=resident.phone,
         address_text=resident.address_text,
@@ -217,6 +231,17 @@ async def privacy_summary(session: AsyncSession, resident: Resident) -> PrivacyS
         consent_at=resident.consent_at,
         locale=resident.locale,
     )
+
+
+def _given(rows: Sequence[tuple[str, str | None, str | None]], column: int
+           ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each distinct value of ``column`` with the tickets it was given with, in order."""
+    found: dict[str, list[str]] = {}
+    for row in rows:
+        value = row[column]
+        if value:
+            found.setdefault(value, []).append(row[0])
+    return tuple((value, tuple(tickets)) for value, tickets in found.items())
 
 
 async def _erase_messages_to(session: AsyncSession, resident: Resident, now: datetime) -> None:

@@ -166,8 +166,10 @@ async def _route(turn: Turn, text: str) -> None:
     if len(candidates) == 1:
         c = candidates[0]
         station = _station_label(turn, c.station.name if c.station else None)
-        note = f"\n{reason}" if reason else ""
-        turn.say("onboarding.found", inline([[(turn.t("onboarding.confirm"), encode(CB, "pick", c.code))], retry]),
+        # One question: an uncertain match is asked as such, not with a second 「是这里吗？」.
+        key = "onboarding.found_uncertain" if result.reason == "uncertain" else "onboarding.found"
+        note = f"\n{reason}" if reason and key == "onboarding.found" else ""
+        turn.say(key, inline([[(turn.t("onboarding.confirm"), encode(CB, "pick", c.code))], retry]),
                  name=escape(c.name), town=escape(c.town), station=station, note=note)
         return
     rows: list[list[Button]] = [

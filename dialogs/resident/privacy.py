@@ -28,8 +28,12 @@ PRIVATE = filters.ChatType.PRIVATE
 
 
 def _summary_text(turn: Turn, summary: PrivacySummary) -> str:
-    def given(value: str | None) -> str:
-        return escape(value) if value else turn.t("privacy.not_given")
+    def given(value: str | None, shared: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> str:
+        """What we keep: the resident's own value, and what they gave with suggestions."""
+        parts = [escape(value)] if value else []
+        parts += [turn.t("privacy.given_with", value=escape(v), tickets="、".join(tickets))
+                  for v, tickets in shared if v != value]
+        return "；".join(parts) if parts else turn.t("privacy.not_given")
 
     consent = (
         f"{summary.consent_at.astimezone(turn.config.tz):%Y-%m-%d %H:%M}"
@@ -40,8 +44,8 @@ def _summary_text(turn: Turn, summary: PrivacySummary) -> str:
         "privacy.summary",
         locale=turn.t(f"common.language_name_{summary.locale}"),
         consent=consent,
-        name=given(summary.display_name),
-        phone=given(summary.phone),
+        name=given(summary.display_name, summary.shared_names),
+        phone=given(summary.phone, summary.shared_phones),
         address=given(summary.address_text),
         community=given(summary.community),
         station=given(summary.station),

@@ -17,7 +17,7 @@ from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Handlers, Job
 from dialogs.kernel.keyboards import Button, inline
-from dialogs.kernel.turn import Turn
+from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.resident import reminders
 from dialogs.resident.station_render import (
@@ -27,7 +27,7 @@ from dialogs.resident.station_render import (
     when,
 )
 from storage.calendar import event_ics
-from storage.models import MeetingStatus, Subscription
+from storage.models import MeetingStatus, Station, Subscription
 from storage.residents import (
     ResidentError,
     set_remind,
@@ -63,7 +63,8 @@ def _subscription_rows(turn: Turn, station_id: int, sub: Subscription | None, on
     ]]
 
 
-def card_markup(turn: Turn, card: StationCard, sub: Subscription | None) -> InlineKeyboardMarkup:
+def card_markup(turn: Turn, card: StationCard, sub: Subscription | None,
+                own: Station | None = None) -> InlineKeyboardMarkup:
     sid = card.station.id
     rows: list[list[Button]] = [[(turn.t("station.btn_suggest"), SUGGEST_START)]]
     if turn.resident is not None and turn.resident.station_id is not None:
@@ -75,6 +76,8 @@ def card_markup(turn: Turn, card: StationCard, sub: Subscription | None) -> Inli
     rows += [people[i:i + 2] for i in range(0, len(people), 2)]
     if card.home is not None and card.home.id != sid:
         rows.append([(turn.t("station.btn_home", name=card.home.name), encode(FLOW, "card", card.home.id))])
+    if own is not None and own.id != sid:  # another station's card: the way back to one's own
+        rows.append([(turn.t("station.btn_own", name=own.name), encode(FLOW, "card", own.id))])
     if turn.resident is not None:
         rows.append([(turn.t("station.btn_change"), CHANGE_ADDRESS)])
     return inline(rows)
@@ -86,11 +89,13 @@ async def show_card(turn: Turn, station_id: int, *, in_place: bool = False) -> b
     if card is None:
         turn.say("station.gone")
         return False
-    sub = None
+    sub = own = None
     if turn.resident is not None:
         sub = await subscription(turn.session, turn.resident.id, station_id)
+        if turn.resident.station_id not in (None, station_id):
+            own = await turn.session.get(Station, turn.resident.station_id)
     text = station_card_text(turn.locale, turn.config.tz, card)
-    markup = card_markup(turn, card, sub)
+    markup = card_markup(turn, card, sub, own)
     if in_place:
         turn.edit(text, markup)
         return True
@@ -116,7 +121,8 @@ async def on_station(turn: Turn) -> None:
 
 
 async def on_subscribe(turn: Turn) -> None:
-    """/subscribe toggles the subscription to the resident's own station."""
+    """/subscribe shows whether the resident is subscribed to their station, with the button
+    that changes it (never a silent toggle)."""
     station_id = _home_station(turn)
     if station_id is None or turn.resident is None:
         return
@@ -124,16 +130,23 @@ async def on_subscribe(turn: Turn) -> None:
     if card is None:
         turn.say("station.gone")
         return
-    name = card.station.name
-    if await subscription(turn.session, turn.resident.id, station_id) is not None:
-        await unsubscribe(turn.session, turn.resident, station_id)
-        rows = _subscription_rows(turn, station_id, None, on_card=False)
-        turn.say("station.unsubscribed_text", inline(rows), station=name)
-        return
-    sub = await subscribe(turn.session, turn.resident, station_id, now=turn.now)
+    sub = await subscription(turn.session, turn.resident.id, station_id)
+    text, markup = _subscription_message(turn, station_id, card.station.name, sub, "state")
+    turn.send(text, markup)
+
+
+def _subscription_message(turn: Turn, station_id: int, name: str, sub: Subscription | None,
+                          why: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The words and buttons of a subscription message: ``why`` is ``state`` (what /subscribe
+    shows) or ``changed`` (just subscribed or unsubscribed)."""
     rows = _subscription_rows(turn, station_id, sub, on_card=False)
     rows.append([(turn.t("station.btn_show"), encode(FLOW, "card", station_id))])
-    turn.say("station.subscribed_text", inline(rows), station=name)
+    if sub is None:
+        key = "station.sub_state_off" if why == "state" else "station.unsubscribed_text"
+        return turn.t(key, station=escape(name)), inline(rows)
+    key = "station.sub_state_on" if why == "state" else "station.subscribed_text"
+    remind = turn.t("station.remind_state_on" if sub.remind else "station.remind_state_off")
+    return turn.t(key, station=escape(name), remind=remind), inline(rows)
 
 
 async def _on_subscription_button(turn: Turn, action: str, station_id: int) -> None:
@@ -143,22 +156,34 @@ async def _on_subscription_button(turn: Turn, action: str, station_id: int) -> N
     if resident is None or resident.station_id is None:
         turn.toast("station.no_home_short", alert=True)
         return
+    sub: Subscription | None = None
     try:
         if action == "sub":
-            await subscribe(turn.session, resident, station_id, now=turn.now)
+            sub = await subscribe(turn.session, resident, station_id, now=turn.now)
             turn.toast("station.subscribed")
         elif action == "unsub":
             await unsubscribe(turn.session, resident, station_id)
             turn.toast("station.unsubscribed")
         else:
             remind = cb.arg(1) == "1"
-            await set_remind(turn.session, resident, station_id, remind)
+            sub = await set_remind(turn.session, resident, station_id, remind)
             turn.toast("station.remind_on" if remind else "station.remind_off")
     except ResidentError as refused:
         turn.toast(refused.key, alert=True, **refused.fields)
         return
-    if "c" in cb.args[1:]:
+    station = await turn.session.get(Station, station_id)
+    name = station.name if station is not None else ""
+    on_card = "c" in cb.args[1:]
+    if on_card:
         await show_card(turn, station_id, in_place=True)
+    if action == "rem" and not on_card:
+        turn.edit(*_subscription_message(turn, station_id, name, sub, "state"))
+    elif action != "rem":  # said in words in the chat, not only in a passing toast
+        text, markup = _subscription_message(turn, station_id, name, sub, "changed")
+        if on_card:
+            turn.send(text, markup)
+        else:
+            turn.edit(text, markup)
 
 
 async def _on_calendar(turn: Turn, meeting_id: int) -> None:

@@ -58,6 +58,8 @@ async def test_privacy_lists_what_is_kept_and_forget_erases_it(env, lang: str) -
     await onboard(env, user, lang)
     await user.send("/subscribe")
     await user.wait_for()
+    await user.press(t(lang, "station.btn_subscribe"))
+    await env.settle()
     suggestion_id = await _suggestion_of(env, user)
 
     await user.send("/privacy")

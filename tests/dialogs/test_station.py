@@ -98,7 +98,10 @@ async def test_subscribe_and_the_reminder_goes_once(env, lang: str) -> None:
     user = user_for(env, lang, 4003)
     await onboard(env, user, lang)
     await user.send("/subscribe")
-    answer = (await user.wait_for())[-1]
+    await user.wait_for()
+    await user.press(t(lang, "station.btn_subscribe"))
+    await env.settle()
+    answer = user.last()
     resident = await resident_of(env, user)
     assert resident is not None and resident.station_id is not None
     station_id, meeting = resident.station_id, await _next_meeting(env, resident.station_id)
@@ -106,7 +109,8 @@ async def test_subscribe_and_the_reminder_goes_once(env, lang: str) -> None:
         station = await s.get(Station, station_id)
         sub = await s.get(Subscription, (resident.id, station_id))
     assert station is not None and sub is not None and sub.remind
-    assert answer.text == shown(lang, "station.subscribed_text", station=station.name)
+    assert answer.text == shown(lang, "station.subscribed_text", station=station.name,
+                                remind=t(lang, "station.remind_state_on"))
 
     # The day before the meeting, 10:00 in Miyun: the job runs (several times, and after a restart).
     day_before = meeting.starts_at.astimezone(env.settings.tz).date() - timedelta(days=1)
@@ -136,9 +140,12 @@ async def test_subscribe_and_the_reminder_goes_once(env, lang: str) -> None:
         sub = await s.get(Subscription, (resident.id, station_id))
     assert sub is not None and sub.remind is False
 
-    await user.send("/subscribe")  # the command toggles
-    assert (await user.wait_for())[-1].text == shown(lang, "station.unsubscribed_text",
-                                                     station=station.name)
+    await user.send("/subscribe")  # the command shows where one stands
+    assert (await user.wait_for())[-1].text == shown(
+        lang, "station.sub_state_on", station=station.name, remind=t(lang, "station.remind_state_off"))
+    await user.press(t(lang, "station.btn_unsubscribe"))
+    await user.wait_until(lambda ms: ms[-1].text == shown(lang, "station.unsubscribed_text",
+                                                          station=station.name))
     async with env.db.reading() as s:
         assert await s.get(Subscription, (resident.id, station_id)) is None
     assert env.emulator.violations == []
@@ -207,6 +214,8 @@ async def test_subscribers_hear_of_upcoming_meetings_once(env, lang: str) -> Non
     await onboard(env, user, lang)
     await user.send("/subscribe")
     await user.wait_for()
+    await user.press(t(lang, "station.btn_subscribe"))
+    await env.settle()
     resident = await resident_of(env, user)
     assert resident is not None and resident.station_id is not None
     start = env.clock.now() + timedelta(days=10)
