@@ -62,13 +62,14 @@ def cmd_demo_load(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.transfer import ImportRejected, import_path
+    from storage.transfer import ImportRejected, Problem, import_path
 
     async def go() -> int:
         db = await open_database(settings)
+        notes: list[Problem] = []
         try:
             async with db.unit_of_work() as session:
-                counts = await import_path(session, Path(args.path), tz=settings.tz)
+                counts = await import_path(session, Path(args.path), tz=settings.tz, notes=notes)
         except ImportRejected as rejected:
             for problem in rejected.problems:
                 print(problem.describe(settings.locale), file=sys.stderr)
@@ -76,6 +77,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         finally:
             await db.dispose()
+        for note in notes:
+            print(t(settings.locale, "cli.import_warning", text=note.describe(settings.locale)),
+                  file=sys.stderr)
         _print_counts(args, settings, "cli.imported", counts, Path(args.path))
         return 0
 

@@ -101,6 +101,8 @@ class _Builder:
 
     # -- places ---------------------------------------------------------------------------
     def divisions_sheets(self) -> None:
+        for district in self.divisions.districts:
+            self.add("districts", {"code": district.code, "name": district.name})
         for town in self.divisions.towns:
             self.add("towns", {"code": town.code, "name": town.name, "short_name": town.short_name})
         for c in self.divisions.communities:
@@ -262,7 +264,7 @@ def build_demo(today: date, tz: ZoneInfo = DEFAULT_TZ) -> Dataset:
     builder.stations_sheets()
     builder.deputies_sheets()
     builder.meetings_sheet()
-    order = ("towns", "communities", "aliases", "stations", "coverage", "deputies",
+    order = ("districts", "towns", "communities", "aliases", "stations", "coverage", "deputies",
              "deputy_stations", "meetings")
     return Dataset({name: builder.sheets.get(name, []) for name in order})
 

@@ -19,7 +19,16 @@ from .base import (
     Visibility,
     utcnow,
 )
-from .geo import AddressAlias, Community, StaffTopic, Station, StationCoverage, Town
+from .geo import (
+    AddressAlias,
+    Community,
+    District,
+    StaffChat,
+    StaffTopic,
+    Station,
+    StationCoverage,
+    Town,
+)
 from .meetings import Meeting, MeetingDeputy, Subscription
 from .messaging import Broadcast, Delivery, DialogState, OutboxMessage, ProcessedUpdate
 from .people import Deputy, DeputyStation, InviteCode, Resident, Staff
@@ -35,9 +44,9 @@ from .suggestions import (
 __all__ = [
     "ActorKind", "AddressAlias", "AnswerTemplate", "Attachment", "AuditEntry", "Base",
     "Broadcast", "Category", "Community", "Delivery", "Deputy", "DeputyLevel", "DeputyStation",
-    "DialogState", "HandlingLevel", "InviteCode", "InviteKind", "Meeting", "MeetingDeputy",
+    "DialogState", "District", "HandlingLevel", "InviteCode", "InviteKind", "Meeting", "MeetingDeputy",
     "MeetingKind", "MeetingStatus", "OutboxMessage", "OutboxStatus", "Priority",
-    "ProcessedUpdate", "Resident", "Satisfaction", "Staff", "StaffTopic", "Station", "StationCoverage",
+    "ProcessedUpdate", "Resident", "Satisfaction", "Staff", "StaffChat", "StaffTopic", "Station", "StationCoverage",
     "StationKind", "Subscription", "Suggestion", "SuggestionStatus", "TicketCounter",
     "TimelineEntry", "Town", "Visibility", "utcnow",
 ]

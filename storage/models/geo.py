@@ -2,22 +2,55 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, StationKind, str_enum
+from .base import Base, StationKind, UTCDateTime, str_enum, utcnow
 
-__all__ = ["Town", "Community", "AddressAlias", "Station", "StationCoverage", "StaffTopic"]
+__all__ = [
+    "District", "Town", "Community", "AddressAlias", "Station", "StationCoverage", "StaffTopic",
+    "StaffChat",
+]
+
+
+class District(Base):
+    """区: one of Beijing's 16 districts, with its 6-digit division code. A deployment serves the
+    districts that have towns loaded: one, several, or the whole city."""
+
+    __tablename__ = "districts"
+
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+
+
+def _district_of_town(context: DefaultExecutionContext) -> str:
+    """A town's district is the first six digits of its division code (NBS coding)."""
+    return str(context.get_current_parameters()["code"])[:6]
 
 
 class Town(Base):
-    """镇 / 街道 / 地区: a town-level unit with its 9-digit division code."""
+    """镇 / 街道 / 地区: a town-level unit with its 9-digit division code, in a district."""
 
     __tablename__ = "towns"
 
     code: Mapped[str] = mapped_column(String(9), primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
     short_name: Mapped[str] = mapped_column(String(64))
+    district_code: Mapped[str] = mapped_column(
+        ForeignKey("districts.code"), index=True, default=_district_of_town
+    )
 
 
 class Community(Base):
@@ -88,3 +121,18 @@ class StaffTopic(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     town_code: Mapped[str] = mapped_column(ForeignKey("towns.code"), primary_key=True)
     thread_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class StaffChat(Base):
+    """A staff group bound to an area with ``/bind``: a district, or one town. Cards of that area go
+    to this chat; the group of ``JIAZHAN_STAFF_CHAT_ID`` serves everything not bound elsewhere."""
+
+    __tablename__ = "staff_chats"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    district_code: Mapped[str | None] = mapped_column(
+        ForeignKey("districts.code"), nullable=True, index=True
+    )
+    town_code: Mapped[str | None] = mapped_column(ForeignKey("towns.code"), nullable=True, index=True)
+    bound_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -26,9 +26,9 @@ from .keys import (
     skip_bigrams,
     syllable_bigrams,
 )
-from .normalize import fold_forms, prepare
+from .normalize import fold_forms, name_key, prepare
 
-__all__ = ["NameIndex", "Scored", "SHORTLIST"]
+__all__ = ["NameIndex", "Scored", "SHORTLIST", "keyable"]
 
 SHORTLIST = 64
 _COMMON_GRAM = 5000  # a gram shared by more entries than this does not shortlist
@@ -87,6 +87,7 @@ class NameIndex:
         self.grams: defaultdict[str, list[int]] = defaultdict(list)
         self.town_entries: dict[int, list[int]] = {}
         self.longest_key = 0
+        self.unkeyed: list[str] = []  # names (of communities or aliases) the index could not key
 
     @classmethod
     def build(
@@ -114,19 +115,34 @@ class NameIndex:
     ) -> NameIndex:
         index = cls(communities, town_of)
         for i, community in enumerate(communities):
-            stem = community_stem(community.short_name, community.unit_type)
-            keys = [community.short_name] if stem != community.short_name else []
-            index._add_entry(stem, i, community.unit_type, keys)
-            base = official_base(community.name)
-            if base != stem and len(base) >= 2:  # 四合村 (四合村村民委员会) beside 四合
-                index._add_entry(base, i, community.unit_type, [])
+            try:
+                index._add_community(i, community)
+            except Exception:  # noqa: BLE001 - no name may take routing down; it is reported
+                index.unkeyed.append(community.name)
         for alias, i in aliases:
-            prepared = prepare(alias.alias)
-            if prepared.script != "hanzi" or not prepared.text:
-                continue
-            forms = fold_forms(prepared.text)
-            index._add_entry(forms[-1][0], i, _ANY_KIND, [form for form, _ in forms[:-1]])
+            try:
+                prepared = prepare(alias.alias)
+                if prepared.script != "hanzi" or not prepared.text:
+                    index.unkeyed.append(alias.alias)
+                    continue
+                forms = fold_forms(prepared.text)
+                index._add_entry(forms[-1][0], i, _ANY_KIND, [form for form, _ in forms[:-1]])
+            except Exception:  # noqa: BLE001
+                index.unkeyed.append(alias.alias)
         return index
+
+    def _add_community(self, i: int, community: CommunityEntry) -> None:
+        """Its stem (金叵罗) with its short name as a key, and its official base if different;
+        names are keyed as a query would be typed (full-width brackets and the like dropped)."""
+        short = name_key(community.short_name)
+        stem = community_stem(short, community.unit_type)
+        if not stem:
+            self.unkeyed.append(community.name)
+            return
+        self._add_entry(stem, i, community.unit_type, [short] if stem != short else [])
+        base = name_key(official_base(community.name))
+        if base != stem and len(base) >= 2:  # 四合村 (四合村村民委员会) beside 四合
+            self._add_entry(base, i, community.unit_type, [])
 
     def _add_entry(self, stem: str, community: int, kind: str, extra_keys: list[str]) -> None:
         entry = len(self.entry_stem)
@@ -250,3 +266,12 @@ class NameIndex:
             if score > best.get(c, -1.0):
                 best[c] = score
         return sorted(best.items(), key=lambda item: -item[1])
+
+
+def keyable(name: str) -> bool:
+    """Can the index key this name (is anything left of it that a resident could type)?"""
+    try:
+        key = name_key(name)
+        return bool(key) and bool(PinyinKeys().syllables(key))
+    except Exception:  # noqa: BLE001
+        return False

@@ -60,7 +60,11 @@ class PinyinKeys:
     def _char(self, char: str) -> str:
         reading = self._chars.get(char)
         if reading is None:
-            reading = lazy_pinyin(char, style=Style.NORMAL, errors="ignore")[0] if "\u3400" <= char else char
+            if "\u3400" <= char:
+                readings = lazy_pinyin(char, style=Style.NORMAL, errors="ignore")
+                reading = readings[0] if readings else ""  # punctuation such as （ has none
+            else:
+                reading = char
             self._chars[char] = reading
         return reading
 
@@ -94,7 +98,7 @@ class PinyinKeys:
     def _syllables(self, text: str) -> list[str]:
         if len(text) > 1 and self._needs_phrases(text):
             return lazy_pinyin(text, style=Style.NORMAL, errors="ignore")
-        return [self._char(c) for c in text]
+        return [r for r in map(self._char, text) if r]
 
 
 def hanzi_bigrams(text: str) -> list[str]:

@@ -18,6 +18,7 @@ import opencc
 __all__ = [
     "Prepared",
     "prepare",
+    "name_key",
     "to_simplified",
     "fold_forms",
     "fold_latin_forms",
@@ -104,6 +105,12 @@ def _converter() -> opencc.OpenCC:
 def to_simplified(text: str) -> str:
     """Half-width, lower-case, simplified script."""
     return _converter().convert(unicodedata.normalize("NFKC", text)).lower()
+
+
+def name_key(name: str) -> str:
+    """An official name as the index keys it: the hanzi a typed query keeps of it
+    (中国矿业大学（北京）社区 → 中国矿业大学北京社区); '' when nothing is left."""
+    return _NOT_HANZI.sub("", to_simplified(name))
 
 
 def _strip_repeatedly(pattern: re.Pattern[str], text: str) -> str:

@@ -99,6 +99,11 @@ class Router:
 
     # --- public --------------------------------------------------------------------------------
 
+    @property
+    def unkeyed(self) -> list[str]:
+        """Names the index could not key (left out of routing; everything else routes)."""
+        return list(self._index.unkeyed)
+
     def route(self, text: str) -> RouteResult:
         if not text or not text.strip():
             return self._result(text, Decision.nothing(Reason.EMPTY))

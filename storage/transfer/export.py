@@ -20,6 +20,7 @@ from ..models import (
     Community,
     Deputy,
     DeputyStation,
+    District,
     Meeting,
     MeetingDeputy,
     Station,
@@ -62,6 +63,7 @@ async def collect_tables(session: AsyncSession) -> dict[str, list[tuple[Any, ...
     """Every sheet's rows as tuples in the schema's column order."""
     S, D = Station, Deputy
     tables: dict[str, list[tuple[Any, ...]]] = {
+        "districts": await _rows(session, District.code, District.name, order=[District.code]),
         "towns": await _rows(session, Town.code, Town.name, Town.short_name, order=[Town.code]),
         "communities": await _rows(
             session, Community.code, Community.town_code, Community.name, Community.short_name,

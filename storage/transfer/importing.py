@@ -8,10 +8,19 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..models import Community, Deputy, Station, Town
-from .problems import ImportRejected
+from ..divisions import district_names
+from ..models import Community, Deputy, District, Station, Town
+from .problems import ImportRejected, Problem
 from .reading import read_raw
-from .validation import Dataset, check_refs, finish, parse_sheets, unresolved_refs
+from .validation import (
+    Dataset,
+    check_districts,
+    check_refs,
+    finish,
+    parse_sheets,
+    unresolved_refs,
+    unroutable_names,
+)
 from .writing import write_dataset
 
 __all__ = ["import_path", "validate_path"]
@@ -42,18 +51,30 @@ async def validate_path(session: AsyncSession, path: Path, *, tz: ZoneInfo) -> D
     parsed, parse_problems = parse_sheets(raw, tz)
     problems += parse_problems
     problems += check_refs(parsed, await _known_in_database(session, unresolved_refs(parsed)))
+    known = set(await session.scalars(select(District.code))) | district_names().keys()
+    problems += check_districts(parsed, known)
     if problems:
         raise ImportRejected(finish(problems))
-    return Dataset({name: [record for _, record in sheet.rows] for name, sheet in parsed.items()})
+    return Dataset(
+        {name: [record for _, record in sheet.rows] for name, sheet in parsed.items()},
+        notes=unroutable_names(parsed),
+    )
 
 
 async def import_path(
-    session: AsyncSession, path: Path, *, tz: ZoneInfo | None = None
+    session: AsyncSession,
+    path: Path,
+    *,
+    tz: ZoneInfo | None = None,
+    notes: list[Problem] | None = None,
 ) -> dict[str, int]:
-    """Validate the whole file, then upsert it; returns rows per sheet.
+    """Validate the whole file, then upsert it; returns rows per sheet. Warnings that did not stop
+    the import (names routing cannot key) are appended to ``notes``.
 
     On any problem raises :class:`ImportRejected` before a single row is written, so the caller's
     unit of work has nothing to roll back.
     """
     data = await validate_path(session, path, tz=tz or ZoneInfo("Asia/Shanghai"))
+    if notes is not None:
+        notes.extend(data.notes)
     return await write_dataset(session, data)

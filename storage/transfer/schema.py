@@ -2,7 +2,9 @@
 
 One XLSX workbook with these sheets, or a folder with one ``<sheet>.csv`` per sheet. Keys are
 stable codes (division codes, ``Station.code``, ``Deputy.code``, ``Meeting.code``), never database
-ids; times are ISO 8601 local times in the district's time zone.
+ids; times are ISO 8601 local times in the district's time zone. A town belongs to the district
+its code starts with (the first six digits); the ``districts`` sheet names them, and may be left
+out when the packaged list of Beijing's districts knows them.
 """
 
 from __future__ import annotations
@@ -120,6 +122,15 @@ def _choice(name: str, values: tuple[str, ...], default: str | None = None) -> C
     )
 
 
+DISTRICTS = SheetSpec(
+    "districts",
+    (
+        ColumnSpec("code", ColumnKind.DIGITS, required=True, digits=6),
+        _text("name", 64, required=True),
+    ),
+    unique=(("code",),),
+    key="code",
+)
 TOWNS = SheetSpec(
     "towns",
     (
@@ -217,7 +228,7 @@ MEETINGS = SheetSpec(
 )
 
 SHEETS: tuple[SheetSpec, ...] = (
-    TOWNS, COMMUNITIES, ALIASES, STATIONS, COVERAGE, DEPUTIES, DEPUTY_STATIONS, MEETINGS,
+    DISTRICTS, TOWNS, COMMUNITIES, ALIASES, STATIONS, COVERAGE, DEPUTIES, DEPUTY_STATIONS, MEETINGS,
 )
 SHEET_NAMES: tuple[str, ...] = tuple(s.name for s in SHEETS)
 SHEET_BY_NAME: dict[str, SheetSpec] = {s.name: s for s in SHEETS}

@@ -12,7 +12,8 @@ from .problems import MAX_PROBLEMS, Problem, shown_value
 from .reading import RawSheet
 from .schema import SHEET_NAMES, SHEETS, ColumnKind, SheetSpec
 
-__all__ = ["Record", "Dataset", "ParsedSheet", "parse_sheets", "unresolved_refs", "check_refs"]
+__all__ = ["Record", "Dataset", "ParsedSheet", "parse_sheets", "unresolved_refs", "check_refs",
+           "check_districts"]
 
 Record = dict[str, Any]
 
@@ -30,6 +31,7 @@ class Dataset:
     """Validated records per sheet, ready to write (also what the demo builder produces)."""
 
     sheets: dict[str, list[Record]]
+    notes: list[Problem] = field(default_factory=list)  # written anyway, but worth a warning
 
     def counts(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.sheets.items()}
@@ -199,6 +201,37 @@ def check_refs(parsed: dict[str, ParsedSheet], in_database: dict[str, set[str]])
         for sheet, row, column, target, code in _references(parsed)
         if code not in keys.get(target, set())
     ]
+
+
+def check_districts(parsed: dict[str, ParsedSheet], known: set[str]) -> list[Problem]:
+    """Every town's district (its code's first six digits) is in the file, the database or the
+    packaged list of Beijing's districts (``known`` holds the last two)."""
+    towns = parsed.get("towns")
+    if towns is None:
+        return []
+    defined = _file_keys(parsed, "districts") | known
+    return [
+        Problem("unknown_district", "towns", number, "code",
+                {"value": record["code"], "district": record["code"][:6]})
+        for number, record in towns.rows
+        if record["code"][:6] not in defined
+    ]
+
+
+def unroutable_names(parsed: dict[str, ParsedSheet]) -> list[Problem]:
+    """Names address routing cannot key (nothing a resident could type is left of them): they are
+    imported, routing leaves them out and goes on with the rest, and the import says so."""
+    from ..routing.index import keyable
+
+    notes: list[Problem] = []
+    for sheet, column in (("communities", "short_name"), ("communities", "name"), ("aliases", "alias")):
+        rows = parsed[sheet].rows if sheet in parsed else []
+        for number, record in rows:
+            value = record.get(column) or ""
+            if value and not keyable(value):
+                notes.append(Problem("unroutable_name", sheet, number, column,
+                                     {"value": shown_value(value)}))
+    return notes
 
 
 def finish(problems: list[Problem]) -> list[Problem]:

@@ -1,6 +1,6 @@
 """Write validated records into the database, upserting by stable codes.
 
-Rules: towns, communities, stations, deputies and meetings are inserted or updated by their code
+Rules: districts, towns, communities, stations, deputies and meetings are inserted or updated by their code
 (nothing is deleted); an alias is keyed by (alias, community); a community's coverage row is
 replaced; the file is authoritative for the stations of every deputy it names (in ``deputies`` or
 ``deputy_stations``) and for the deputies of every meeting in ``meetings``. Bulk statements, no
@@ -15,11 +15,13 @@ from typing import Any
 from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..divisions import district_names
 from ..models import (
     AddressAlias,
     Community,
     Deputy,
     DeputyStation,
+    District,
     Meeting,
     MeetingDeputy,
     Station,
@@ -108,7 +110,10 @@ async def _replace_links(
 async def write_dataset(session: AsyncSession, data: Dataset) -> dict[str, int]:
     """Upsert every sheet of ``data`` in dependency order; returns rows per sheet."""
     sheets = data.sheets
-    await _upsert_by_code(session, Town, sheets.get("towns", []))
+    await _upsert_by_code(session, District, sheets.get("districts", []))
+    towns = [{**row, "district_code": row["code"][:6]} for row in sheets.get("towns", [])]
+    await _ensure_districts(session, {row["district_code"] for row in towns})
+    await _upsert_by_code(session, Town, towns)
     await _upsert_by_code(session, Community, sheets.get("communities", []))
     await _write_aliases(session, sheets.get("aliases", []))
     await _upsert_by_code(session, Station, sheets.get("stations", []))
@@ -120,6 +125,15 @@ async def write_dataset(session: AsyncSession, data: Dataset) -> dict[str, int]:
     await _write_meetings(session, sheets.get("meetings", []))
     await session.flush()
     return data.counts()
+
+
+async def _ensure_districts(session: AsyncSession, codes: set[str]) -> None:
+    """Districts the file's towns belong to but neither the file nor the database names: named
+    from the packaged list of Beijing's districts (validation refused any it does not know)."""
+    missing = sorted(codes - await _existing_codes(session, District, codes))
+    if missing:
+        names = district_names()
+        await session.execute(insert(District), [{"code": c, "name": names.get(c, c)} for c in missing])
 
 
 async def _write_coverage(session: AsyncSession, rows: list[Record]) -> None:

@@ -17,6 +17,7 @@ from storage.models import (
     Community,
     Deputy,
     DeputyLevel,
+    District,
     Resident,
     Staff,
     Station,
@@ -57,6 +58,7 @@ class Clock:
 async def build_world(db: Database) -> World:
     async with db.unit_of_work() as s:
         await ensure_categories(s)
+        s.add(District(code="110118", name="密云区"))
         s.add(Town(code="110118001", name="演示镇", short_name="演示"))
         await s.flush()
         s.add(

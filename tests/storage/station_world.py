@@ -13,6 +13,7 @@ from storage.models import (
     Deputy,
     DeputyLevel,
     DeputyStation,
+    District,
     Meeting,
     MeetingDeputy,
     MeetingKind,
@@ -53,6 +54,7 @@ def _meeting(code: str, station: int, kind: MeetingKind, start: datetime,
 
 async def build_station_world(db: Database) -> StationWorld:
     async with db.unit_of_work() as s:
+        s.add(District(code="110118", name="密云区"))
         s.add(Town(code="110118100", name="溪翁庄镇", short_name="溪翁庄"))
         await s.flush()
         s.add_all([

@@ -23,6 +23,7 @@ from storage.models import (
     Deputy,
     DeputyLevel,
     DeputyStation,
+    District,
     Station,
     StationKind,
     Town,
@@ -123,6 +124,7 @@ async def test_categories_in_the_districts_order(db: Database) -> None:
 
 async def test_station_deputies_active_only_national_first(db: Database) -> None:
     async with db.unit_of_work() as s:
+        s.add(District(code="110118", name="密云区"))
         s.add(Town(code="110118101", name="溪翁庄镇", short_name="溪翁庄"))
         await s.flush()
         for code in ("S1", "S2"):

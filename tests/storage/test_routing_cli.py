@@ -14,7 +14,7 @@ from routing_cases import generate_cases
 
 from bot.cli import main
 from storage import Database
-from storage.models import Community, Town
+from storage.models import Community, District, Town
 from storage.routing import Router, read_divisions
 
 
@@ -24,6 +24,7 @@ def fill_divisions(url: str) -> None:
         await db.upgrade()
         towns, communities = read_divisions()
         async with db.unit_of_work() as session:
+            session.add(District(code="110118", name="密云区"))
             session.add_all(Town(code=t.code, name=t.name, short_name=t.short_name) for t in towns)
             await session.flush()
             session.add_all(

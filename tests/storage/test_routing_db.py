@@ -6,6 +6,7 @@ from storage import Database
 from storage.models import (
     AddressAlias,
     Community,
+    District,
     Station,
     StationCoverage,
     StationKind,
@@ -18,6 +19,7 @@ async def populate(db: Database) -> None:
     async with db.unit_of_work() as session:
         session.add_all(
             [
+                District(code="110118", name="密云区"),
                 Town(code="110118101", name="溪翁庄镇", short_name="溪翁庄镇"),
                 Town(code="110118111", name="古北口镇", short_name="古北口镇"),
             ]
