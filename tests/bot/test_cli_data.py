@@ -116,7 +116,7 @@ def test_export_and_import_say_in_words_what_they_wrote(
     run(capsys, "demo", "load")
     code, out, _ = run(capsys, "export", str(tmp_path / "district.xlsx"))
     assert code == 0
-    assert out.startswith(f"已导出到 {tmp_path / 'district.xlsx'}（XLSX 工作簿）：乡镇（towns） 21 行，")
+    assert out.startswith(f"已导出到 {tmp_path / 'district.xlsx'}（XLSX 工作簿）：区（districts） 1 行，乡镇（towns） 21 行，")
     assert "村和社区（communities） 429 行" in out and "jiazhan import" in out
     monkeypatch.setenv("JIAZHAN_LOCALE", "en")
     code, out, _ = run(capsys, "export", str(tmp_path / "folder"))
