@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from telegram import InputMediaAudio, InputMediaDocument, InputMediaPhoto, InputMediaVideo
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from storage import Database, outbox
@@ -138,7 +139,7 @@ class DeliveryWorker:
             payload = {**payload, "message_id": message_id}
         self.pacer.record(chat_id, time.monotonic())
         try:
-            result = await self.bot.do_api_request(method, api_kwargs=payload)
+            result = await self.bot.do_api_request(method, api_kwargs=_with_media_objects(payload))
         except RetryAfter as exc:
             seconds = _seconds(exc.retry_after)
             self.pacer.block(chat_id, seconds, time.monotonic())
@@ -192,3 +193,17 @@ class DeliveryWorker:
             suggestion = await session.get(Suggestion, suggestion_id)
             return suggestion.card_message_id if suggestion is not None else None
 
+
+_INPUT_MEDIA = {"photo": InputMediaPhoto, "video": InputMediaVideo, "document": InputMediaDocument,
+                "audio": InputMediaAudio}
+
+
+def _with_media_objects(payload: dict[str, Any]) -> dict[str, Any]:
+    """An album (sendMediaGroup) is stored as plain JSON; PTB wants InputMedia objects there
+    (it sets their parse mode), so they are rebuilt just before sending."""
+    media = payload.get("media")
+    if not isinstance(media, list) or not media or not isinstance(media[0], dict):
+        return payload
+    built = [_INPUT_MEDIA[item["type"]](media=item["media"], caption=item.get("caption"))
+             for item in media if item.get("type") in _INPUT_MEDIA]
+    return {**payload, "media": built}

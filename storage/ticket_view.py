@@ -6,6 +6,7 @@ only reads.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,7 +24,8 @@ from .models import (
     Town,
 )
 
-__all__ = ["TicketView", "load_ticket_view", "current_deadline", "is_overdue", "find_by_card"]
+__all__ = ["TicketView", "load_ticket_view", "current_deadline", "is_overdue", "find_by_card",
+           "TimelineLine", "public_lines", "ticket_attachments"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +123,41 @@ async def find_by_card(session: AsyncSession, chat_id: int, message_id: int) -> 
             Suggestion.card_chat_id == chat_id, Suggestion.card_message_id == message_id
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineLine:
+    """One public timeline entry as a deputy sees it: who (a deputy's public name, or only the
+    kind of actor) and what."""
+
+    at: datetime
+    kind: str
+    actor_kind: str  # resident | staff | deputy | system
+    author: str | None  # a deputy's name; residents and staff stay unnamed
+    text: str | None
+
+
+async def public_lines(session: AsyncSession, suggestion_id: int) -> list[TimelineLine]:
+    """The ticket's public timeline, oldest first, with deputies' names."""
+    from .lifecycle import public_timeline
+    from .models import ActorKind
+
+    entries = await public_timeline(session, suggestion_id)
+    ids = {e.actor_id for e in entries if e.actor_kind is ActorKind.DEPUTY and e.actor_id}
+    names: dict[int, str] = {}
+    if ids:
+        rows = await session.execute(select(Deputy.id, Deputy.name).where(Deputy.id.in_(ids)))
+        names = {deputy_id: name for deputy_id, name in rows}
+    return [
+        TimelineLine(at=e.at, kind=e.kind, actor_kind=e.actor_kind.value,
+                     author=names.get(e.actor_id) if e.actor_kind is ActorKind.DEPUTY and e.actor_id
+                     else None, text=e.text)
+        for e in entries
+    ]
+
+
+async def ticket_attachments(session: AsyncSession, suggestion_id: int) -> Sequence[Attachment]:
+    """The suggestion's photos, voice messages and documents, in the order they were given."""
+    return (await session.scalars(
+        select(Attachment).where(Attachment.suggestion_id == suggestion_id).order_by(Attachment.id)
+    )).all()

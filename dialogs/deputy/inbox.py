@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from dialogs.deputy.ticket import FLOW, deputy_buttons, render_for_deputy
+from dialogs.deputy.ticket import FLOW, deputy_buttons, media_calls, render_for_deputy
 from dialogs.everyone import on_stale_button
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import Services
@@ -27,7 +27,13 @@ from locales import t
 from storage.lifecycle import TRANSITIONS, LifecycleError, list_for_deputy
 from storage.models import Deputy, Suggestion
 from storage.roles import Actor, deputy_actor
-from storage.ticket_view import current_deadline, is_overdue, load_ticket_view
+from storage.ticket_view import (
+    current_deadline,
+    is_overdue,
+    load_ticket_view,
+    public_lines,
+    ticket_attachments,
+)
 
 __all__ = ["handlers", "STATE_FLOW", "MAX_LISTED"]
 
@@ -88,8 +94,23 @@ def _alert(text: str) -> Reply:
 async def _show(turn: Turn, suggestion: Suggestion) -> None:
     view = await load_ticket_view(turn.session, suggestion.id)
     assert view is not None
-    turn.send(render_for_deputy(view, turn.locale, turn.config, turn.now, "open"),
+    lines = await public_lines(turn.session, suggestion.id)
+    turn.send(render_for_deputy(view, turn.locale, turn.config, turn.now, "open", lines),
               deputy_buttons(view, turn.locale))
+
+
+async def _send_attachments(turn: Turn, suggestion: Suggestion) -> None:
+    """The ticket's photos and voice messages, sent again to the deputy (through the outbox,
+    which keeps to the chat's pace)."""
+    attachments = await ticket_attachments(turn.session, suggestion.id)
+    if not attachments:
+        turn.toast("inbox.no_attachments", alert=True)
+        return
+    caption = turn.t("inbox.media_caption", ticket=suggestion.ticket)
+    for method, call in media_calls(attachments, turn.chat_id, caption):
+        await turn.enqueue(turn.chat_id, method, call, purpose="deputy_media",
+                           suggestion_id=suggestion.id)
+    turn.toast("inbox.attachments_coming", count=len(attachments))
 
 
 async def on_button(turn: Turn) -> None:
@@ -100,6 +121,9 @@ async def on_button(turn: Turn) -> None:
     actor, suggestion = found
     if cb.action == "op":
         await _show(turn, suggestion)
+        return
+    if cb.action == "at":
+        await _send_attachments(turn, suggestion)
         return
     if cb.action == "rn":  # resolve without a closing word
         await _finish(turn, actor, suggestion.id, "resolve", None)

@@ -6,6 +6,7 @@ The resident's name and phone appear only when the resident agreed to share them
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,15 +19,18 @@ from dialogs.kernel.context import DialogConfig
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Turn, escape
 from dialogs.staff.card_triage import format_due
-from locales import t
+from dialogs.staff.cards import format_moment
+from locales import catalogue, t
 from storage import outbox
 from storage.lifecycle import TRANSITIONS
-from storage.models import Deputy, Resident
+from storage.models import Attachment, Deputy, Resident
 from storage.ticket_view import (
     TicketView,
+    TimelineLine,
     current_deadline,
     is_overdue,
     load_ticket_view,
+    public_lines,
 )
 
 __all__ = [
@@ -37,11 +41,14 @@ __all__ = [
     "push_to_deputy",
     "DEPUTY_PUSH",
     "TEXT_CHARS",
+    "media_calls",
 ]
 
 FLOW = "dep"  # callback prefix of the deputy's buttons (dialogs.deputy.inbox handles them)
 DEPUTY_PUSH = "to_deputy"  # outbox purpose
-TEXT_CHARS = 3000
+TEXT_CHARS = 2000  # the suggestion's own text; the public timeline follows it
+MESSAGE_CHARS = 3900  # under Telegram's 4096, with room for HTML entities
+ENTRY_CHARS = 300
 # (button label, callback action, lifecycle action that must be allowed)
 _BUTTONS = (
     (("reply", "rp", "reply"), ("info", "in", "request_info")),
@@ -68,7 +75,8 @@ def _who(view: TicketView, locale: str) -> str:
 
 
 def render_for_deputy(
-    view: TicketView, locale: str, config: DialogConfig, now: datetime, headline: str
+    view: TicketView, locale: str, config: DialogConfig, now: datetime, headline: str,
+    lines: Sequence[TimelineLine] = (),
 ) -> str:
     s = view.suggestion
     kind, due = current_deadline(s)
@@ -77,7 +85,7 @@ def render_for_deputy(
     location = ""
     if s.latitude is not None and s.longitude is not None:
         location = t(locale, "inbox.location", lat=f"{s.latitude:.5f}", lon=f"{s.longitude:.5f}")
-    return t(
+    text = t(
         locale, "inbox.ticket",
         headline=t(locale, f"inbox.headline.{headline}", ticket=s.ticket),
         status=t(locale, f"lifecycle.status.{s.status.value}"),
@@ -92,11 +100,45 @@ def render_for_deputy(
         location=location,
         text=escape(body),
     )
+    return text + _timeline(view, locale, config, lines, MESSAGE_CHARS - len(text))
+
+
+def _timeline(view: TicketView, locale: str, config: DialogConfig,
+              lines: Sequence[TimelineLine], room: int) -> str:
+    """The public timeline (the resident's follow-ups, answers, the deputy's own questions),
+    newest kept when it does not all fit."""
+    if not lines:
+        return ""
+    rendered = [_line(view, locale, config, line) for line in lines]
+    title = "\n\n" + t(locale, "inbox.timeline_title")
+    kept = list(rendered)
+    while kept and len(title) + sum(len(x) + 1 for x in kept) + 40 > room:
+        kept.pop(0)
+    if len(kept) < len(rendered):
+        kept.insert(0, t(locale, "inbox.timeline_earlier", count=len(rendered) - len(kept)))
+    return title + "\n" + "\n".join(kept) if kept else ""
+
+
+def _line(view: TicketView, locale: str, config: DialogConfig, line: TimelineLine) -> str:
+    fields = {"ticket": escape(line.text or ""), "number": escape(line.text or ""),
+              "level": t(locale, f"lifecycle.level.{view.suggestion.level.value}")}
+    key = f"lifecycle.timeline.{line.kind}"
+    label = t(locale, key, **fields) if key in catalogue(locale) else t(locale, "tracking.entry_other")
+    who = escape(line.author) if line.author else t(locale, f"inbox.who.{line.actor_kind}")
+    out = t(locale, "inbox.timeline_entry", when=format_moment(locale, line.at, config.tz),
+            label=label, who=who)
+    if line.text and line.kind not in ("duplicate", "hotline"):
+        clipped = line.text if len(line.text) <= ENTRY_CHARS else line.text[:ENTRY_CHARS] + "…"
+        out += "\n" + t(locale, "inbox.timeline_text", text=escape(clipped))
+    return out
 
 
 def deputy_buttons(view: TicketView, locale: str) -> InlineKeyboardMarkup | None:
     s = view.suggestion
     rows = []
+    count = sum(view.attachments.values())
+    if count:
+        rows.append([(t(locale, "inbox.button.attachments", count=count), encode(FLOW, "at", s.id))])
     for row in _BUTTONS:
         buttons = [(t(locale, f"inbox.button.{label}"), encode(FLOW, action, s.id))
                    for label, action, needs in row if s.status in TRANSITIONS[needs].sources]
@@ -125,7 +167,8 @@ async def push_with_session(
     chat_id = deputy.telegram_user_id
     payload: dict[str, Any] = {
         "chat_id": chat_id, "parse_mode": "HTML",
-        "text": render_for_deputy(view, locale, config, now, headline),
+        "text": render_for_deputy(view, locale, config, now, headline,
+                                  await public_lines(session, suggestion_id)),
         "link_preview_options": {"is_disabled": True},
     }
     markup = deputy_buttons(view, locale)
@@ -134,3 +177,25 @@ async def push_with_session(
     row = await outbox.enqueue(session, chat_id=chat_id, method="sendMessage", payload=payload,
                                purpose=DEPUTY_PUSH, suggestion_id=suggestion_id, now=now)
     return row is not None
+
+
+def media_calls(attachments: Sequence[Attachment], chat_id: int, caption: str
+                ) -> list[tuple[str, dict[str, Any]]]:
+    """Bot API calls that send a ticket's attachments again (Telegram file ids): the photos as
+    one album (a single photo on its own), then each voice message and document."""
+    calls: list[tuple[str, dict[str, Any]]] = []
+    photos = [a for a in attachments if a.kind == "photo"]
+    if len(photos) == 1:
+        calls.append(("sendPhoto", {"chat_id": chat_id, "photo": photos[0].file_id,
+                                    "caption": caption}))
+    elif photos:
+        media: list[dict[str, Any]] = [{"type": "photo", "media": a.file_id} for a in photos[:10]]
+        media[0]["caption"] = caption
+        calls.append(("sendMediaGroup", {"chat_id": chat_id, "media": media}))
+    for a in attachments:
+        if a.kind == "voice":
+            calls.append(("sendVoice", {"chat_id": chat_id, "voice": a.file_id, "caption": caption}))
+        elif a.kind == "document":
+            calls.append(("sendDocument", {"chat_id": chat_id, "document": a.file_id,
+                                           "caption": caption}))
+    return calls
