@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from locales import t
 from storage import Database
+from storage.assignees import deputies_at_work
 from storage.db import needs_initial_data
-from storage.models import Deputy
+from storage.models import Deputy, Resident, Suggestion
+from storage.updates import last_update_id
 
 from .emulator import BotApiEmulator, ChatMessage, Limits
 from .idle import wait_idle
@@ -55,6 +57,7 @@ class Sandbox:
     emulator: BotApiEmulator = field(init=False)
     service: Service = field(init=False)
     _seen: dict[int, dict[int, tuple[str, list[str]]]] = field(default_factory=dict)
+    _answers_seen: set[str] = field(default_factory=set)
 
     async def start(self) -> None:
         self.emulator = BotApiEmulator(TOKEN, limits=Limits(max_long_poll=1.0))
@@ -65,6 +68,8 @@ class Sandbox:
         })
         db = Database(self.settings.database_url)
         await db.upgrade()
+        async with db.reading() as session:  # a reused database has handled updates already
+            self.emulator.world.continue_update_ids_after(await last_update_id(session))
         if await needs_initial_data(db):
             from storage.demo import load_demo
 
@@ -96,6 +101,8 @@ class Sandbox:
     async def become(self, words: list[str]) -> str:
         if words[:1] == ["staff"]:
             self.who = "staff"
+        elif words[:1] == ["deputy"] and len(words) == 1:
+            return await self._deputy_list()
         elif words[:1] == ["deputy"] and len(words) > 1 and words[1].isdigit():
             deputy_id = int(words[1])
             async with self.service.db.unit_of_work() as session:
@@ -110,6 +117,29 @@ class Sandbox:
         else:
             self.who = "resident"
         return t(self.settings.locale, f"sandbox.now_{self.who}", id=self.deputy_id or "")
+
+    async def _deputy_list(self) -> str:
+        """``/as deputy`` alone: the deputies worth trying, with the numbers to type."""
+        loc = self.settings.locale
+        async with self.service.db.reading() as session:
+            resident = await session.scalar(
+                select(Resident).where(Resident.telegram_user_id == RESIDENT_ID))
+            total = await session.scalar(select(func.count()).select_from(Deputy))
+            deputies = await deputies_at_work(
+                session, station_id=resident.station_id if resident is not None else None)
+        lines = [t(loc, "sandbox.deputy_list", total=total or 0)]
+        lines += [t(loc, "sandbox.deputy_line", id=d.id, name=d.name,
+                    level=t(loc, f"cards.level.{d.level.value}")) for d in deputies]
+        return "\n# ".join(lines)
+
+    async def newest_card(self) -> int | None:
+        """The message id of the newest suggestion card in the staff group."""
+        async with self.service.db.reading() as session:
+            return await session.scalar(
+                select(Suggestion.card_message_id)
+                .where(Suggestion.card_chat_id == STAFF_CHAT,
+                       Suggestion.card_message_id.is_not(None))
+                .order_by(Suggestion.card_message_id.desc()).limit(1))
 
     # ---- input ---------------------------------------------------------------------------
     async def handle(self, line: str) -> bool:
@@ -135,19 +165,16 @@ class Sandbox:
         elif words[0] == "/sticker":
             await self.actor().send_sticker()
         elif words[0] == "/reply" and self.who == "staff":
-            card = self._newest_with_text(STAFF_CHAT)
-            if card is not None:
-                await self.actor().reply_to(card.message_id, line[len("/reply"):].strip())
+            card = await self.newest_card()
+            if card is None:
+                self.say(t(self.settings.locale, "sandbox.no_card"))
+            else:
+                await self.actor().reply_to(card, line[len("/reply"):].strip())
         else:
             await self.actor().send(line)
         await wait_idle(self.emulator, self.service, timeout=10.0)
         self.show_new()
         return True
-
-    def _newest_with_text(self, chat_id: int) -> ChatMessage | None:
-        msgs = [m for m in self.emulator.group(STAFF_CHAT).messages() if m.text] \
-            if chat_id == STAFF_CHAT else []
-        return msgs[-1] if msgs else None
 
     def _messages(self, chat_id: int) -> list[ChatMessage]:
         if chat_id < 0:
@@ -178,7 +205,21 @@ class Sandbox:
             return t(loc, "sandbox.chat_resident")
         return t(loc, "sandbox.chat_deputy", id=chat_id - DEPUTY_BASE)
 
+    def _show_answers(self) -> None:
+        """What the bot answered to button presses: a toast, or an alert the person must close."""
+        loc = self.settings.locale
+        for record in self.emulator.world.callbacks.values():
+            if record.id in self._answers_seen or not record.answered:
+                continue
+            self._answers_seen.add(record.id)
+            text = (record.answer or {}).get("text")
+            if text:
+                alert = (record.answer or {}).get("show_alert")
+                print(t(loc, "sandbox.alert" if alert else "sandbox.toast", text=text),
+                      file=self.out, flush=True)
+
     def show_new(self) -> None:
+        self._show_answers()
         chats = [RESIDENT_ID, STAFF_CHAT] + [
             uid for uid in self.emulator.world.users if uid >= DEPUTY_BASE
         ]

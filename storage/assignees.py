@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Deputy, DeputyStation, Station, StationKind
+from .lifecycle.rules import OPEN
+from .models import Deputy, DeputyStation, Station, StationKind, Suggestion
 
-__all__ = ["station_deputies", "search_deputies", "MAX_CHOICES"]
+__all__ = ["station_deputies", "search_deputies", "deputies_at_work", "MAX_CHOICES"]
 
 MAX_CHOICES = 8  # buttons on a card: more would bury the card under its keyboard
 
@@ -70,3 +71,28 @@ async def search_deputies(
     ).all()
     ranked = sorted(found, key=lambda d: (d.name != needle and d.code != needle, len(d.name)))
     return ranked[:limit]
+
+
+async def deputies_at_work(
+    session: AsyncSession, *, station_id: int | None = None, limit: int = 12
+) -> Sequence[Deputy]:
+    """Deputies worth looking at first: those with open tickets assigned to them, then the
+    deputies of ``station_id`` (and its town's home)."""
+    busy = (
+        await session.scalars(
+            select(Deputy)
+            .where(
+                Deputy.active.is_(True),
+                Deputy.id.in_(select(Suggestion.assignee_deputy_id)
+                              .where(Suggestion.status.in_(OPEN))),
+            )
+            .order_by(Deputy.id)
+            .limit(limit)
+        )
+    ).all()
+    nearby = await station_deputies(session, station_id, limit=limit) if station_id else ()
+    result: list[Deputy] = []
+    for deputy in (*busy, *nearby):
+        if deputy not in result:
+            result.append(deputy)
+    return result[:limit]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, literal, select
+from sqlalchemy import delete, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .db import affected_rows
 from .models import DialogState, ProcessedUpdate, Resident
 
-__all__ = ["claim_update", "record_unhandled", "prune_processed", "load_person", "load_state",
-           "save_state", "clear_state"]
+__all__ = ["claim_update", "record_unhandled", "prune_processed", "last_update_id", "load_person",
+           "load_state", "save_state", "clear_state"]
 
 
 def _dialect(session: AsyncSession) -> str:
@@ -45,6 +45,11 @@ async def record_unhandled(session: AsyncSession, update_id: int, now: datetime,
         session.add(ProcessedUpdate(update_id=update_id, processed_at=now, note=note))
     else:
         existing.note = note
+
+
+async def last_update_id(session: AsyncSession) -> int:
+    """The highest update id handled (0: none); Telegram's next updates have higher ids."""
+    return int(await session.scalar(select(func.max(ProcessedUpdate.update_id))) or 0)
 
 
 async def prune_processed(session: AsyncSession, now: datetime, keep: timedelta) -> int:

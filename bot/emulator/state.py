@@ -218,6 +218,11 @@ class World:
 
     # -- updates --------------------------------------------------------------------------
 
+    def continue_update_ids_after(self, update_id: int) -> None:
+        """Number the next updates after ``update_id``, as Telegram does for a bot that has
+        already received updates (a database reused by a new emulator has handled those ids)."""
+        self._update_ids = itertools.count(update_id + 1)
+
     def push_update(self, kind: str, payload: Json, *, user_id: int) -> int:
         """Queue an update (unless the bot's allowed_updates exclude its kind); its id."""
         update_id = next(self._update_ids)
