@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,19 +16,21 @@ from .service import Service
 __all__ = ["outbox_due", "wait_idle"]
 
 
-async def outbox_due(service: Service) -> int:
-    """Outbox rows that are due now (not those waiting for a retry_after or a deadline)."""
+async def outbox_due(service: Service, horizon: float = 0.0) -> int:
+    """Outbox rows due now, or within ``horizon`` seconds (a message paced by Telegram's
+    per-chat limits waits a second or two; one waiting for a retry_after or a deadline longer)."""
     async with service.db.reading() as session:
         query = select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.not_before <= service.clock(),
+            OutboxMessage.not_before <= service.clock() + timedelta(seconds=horizon),
         )
         return int(await session.scalar(query) or 0)
 
 
 async def wait_idle(emulator: Any, service: Service, timeout: float = 10.0,
-                    quiet_rounds: int = 3, pause: float = 0.03) -> bool:
-    """True once every update is handled and every due outbox row sent, several checks running."""
+                    quiet_rounds: int = 3, pause: float = 0.03, horizon: float = 0.0) -> bool:
+    """True once every update is handled and every outbox row due (within ``horizon`` seconds)
+    sent, several checks running."""
     deadline = time.monotonic() + timeout
     quiet = 0
     while time.monotonic() < deadline:
@@ -36,7 +39,7 @@ async def wait_idle(emulator: Any, service: Service, timeout: float = 10.0,
             not await emulator.drained(timeout=max(0.05, deadline - time.monotonic()))
             or app.update_queue.qsize() > 0
             or app.update_processor.current_concurrent_updates > 0
-            or await outbox_due(service) > 0
+            or await outbox_due(service, horizon) > 0
         )
         quiet = 0 if busy else quiet + 1
         if quiet >= quiet_rounds:

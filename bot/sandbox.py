@@ -172,7 +172,8 @@ class Sandbox:
                 await self.actor().reply_to(card, line[len("/reply"):].strip())
         else:
             await self.actor().send(line)
-        await wait_idle(self.emulator, self.service, timeout=10.0)
+        # Messages paced by Telegram's limits (1 a second per chat) are shown with this input.
+        await wait_idle(self.emulator, self.service, timeout=15.0, horizon=4.0)
         self.show_new()
         return True
 
