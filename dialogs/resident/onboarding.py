@@ -3,7 +3,7 @@
 Nothing about the person is stored before they press 同意 (the consent button creates the
 Resident row); 不同意 stores nothing. The address step is the dialog state ``onboarding/address``
 (``onboarding/confirm`` while buttons are offered; typing again is always allowed). Callback data
-(``ob:…``): ``agree``, ``decline``, ``pick:<12-digit community>``, ``near:<station>``, ``retry``,
+(``ob:…``): ``agree``, ``decline``, ``pick:<12-digit community>``, ``town:<page>``, ``retry``,
 ``change``. A pick is accepted only for a code this resident was offered (kept in the state).
 
 ``/start <invitation>`` is not ours: see ``on_invite_payload``.
@@ -30,9 +30,8 @@ from storage.residents import (
     community_label,
     give_consent,
     set_home_community,
-    set_home_station,
 )
-from storage.routing import Router, RouteResult, RouteStatus
+from storage.routing import Candidate, Router, RouteResult, RouteStatus
 from storage.updates import clear_state
 
 __all__ = ["FLOW", "CB", "handlers", "on_invite_payload", "InviteStart", "ask_address"]
@@ -40,6 +39,9 @@ __all__ = ["FLOW", "CB", "handlers", "on_invite_payload", "InviteStart", "ask_ad
 FLOW = "onboarding"
 CB = "ob"
 PRIVATE = filters.ChatType.PRIVATE
+NEARBY_STATIONS = 3  # stations listed for a shared location
+NEARBY_NAMES = 6  # communities named per station
+NEARBY_BUTTONS = 12  # communities offered as buttons
 FAR_AWAY_M = 15_000.0  # a shared location farther than this from every station is probably not in Miyun
 _ROUTER = "router"
 # State keys of other dialogs kept while the address changes: the suggestion draft.
@@ -154,6 +156,10 @@ async def _route(turn: Turn, text: str) -> None:
     result: RouteResult = (await _router(turn)).route(text)
     reason = turn.t(f"routing.reason.{result.reason}") if result.reason else ""
     if result.status is RouteStatus.NONE or not result.candidates:
+        town = (await _router(turn)).town_named(text) if result.reason == "town_only" else None
+        if town is not None:
+            await _list_town(turn, town.code, 0, text)
+            return
         if result.reason in _NOT_AN_ADDRESS and looks_like_prose(text):
             await _keep_as_suggestion(turn)
             return
@@ -180,6 +186,46 @@ async def _route(turn: Turn, text: str) -> None:
 
 
 _NOT_AN_ADDRESS = ("not_recognised", "too_long")
+TOWN_PAGE = 10  # villages and communities per page when a town is typed alone
+
+
+async def _list_town(turn: Turn, town_code: str, page: int, address: str) -> None:
+    """A town typed alone: its villages and communities as buttons, a page at a time."""
+    places = (await _router(turn)).communities_of(town_code)
+    if not places:
+        ask_address(turn, "onboarding.not_found", reason=turn.t("routing.reason.town_only"))
+        return
+    pages = (len(places) + TOWN_PAGE - 1) // TOWN_PAGE
+    page = max(0, min(page, pages - 1))
+    shown = places[page * TOWN_PAGE:(page + 1) * TOWN_PAGE]
+    turn.set_state(FLOW, "confirm", {**_carried(turn), "offered": [c.code for c in places],
+                                     "town": town_code, "address": address[:200]})
+    buttons = [(c.name, encode(CB, "pick", c.code)) for c in shown]
+    rows: list[list[Button]] = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    nav: list[Button] = []
+    if page > 0:
+        nav.append((turn.t("onboarding.page_back"), encode(CB, "town", page - 1)))
+    if page + 1 < pages:
+        nav.append((turn.t("onboarding.page_next"), encode(CB, "town", page + 1)))
+    if nav:
+        rows.append(nav)
+    rows.append([(turn.t("onboarding.retype"), encode(CB, "retry"))])
+    text = turn.t("onboarding.town_list", town=escape(places[0].town), count=len(places),
+                  page=page + 1, pages=pages)
+    if turn.update.callback_query is not None:
+        turn.edit(text, inline(rows))
+    else:
+        turn.send(text, inline(rows))
+
+
+async def on_town_page(turn: Turn) -> None:
+    cb = turn.callback
+    page = cb.int_arg(0) if cb is not None else None
+    town = turn.data.get("town")
+    if turn.resident is None or not turn.in_flow(FLOW, "confirm") or page is None or not town:
+        await on_stale_button(turn)
+        return
+    await _list_town(turn, str(town), page, str(turn.data.get("address") or ""))
 
 
 async def _keep_as_suggestion(turn: Turn) -> None:
@@ -205,20 +251,31 @@ def _distance(turn: Turn, metres: float) -> str:
 
 
 async def _nearest(turn: Turn, latitude: float, longitude: float) -> None:
+    """A shared location: stations are assigned by village and community, not by distance, so
+    the nearest stations are shown with the communities each serves, and the resident picks
+    their own (which gives the station that really serves them)."""
     try:
-        found = (await _router(turn)).nearest(latitude, longitude)
+        found = (await _router(turn)).nearby(latitude, longitude, NEARBY_STATIONS)
     except ValueError:
-        found = None
-    if found is None:
+        found = []
+    if not found:
         ask_address(turn, "onboarding.no_nearby")
         return
-    station, metres = found
-    turn.set_state(FLOW, "confirm", {**_carried(turn), "near": station.id})
-    note = turn.t("onboarding.far_away") if metres > FAR_AWAY_M else ""
-    buttons = inline([[(turn.t("onboarding.confirm"), encode(CB, "near", station.id))],
-                      [(turn.t("onboarding.retype"), encode(CB, "retry"))]])
-    turn.say("onboarding.nearest", buttons, station=escape(station.name),
-             distance=_distance(turn, metres), note=note)
+    lines: list[str] = []
+    offered: list[Candidate] = []
+    for station, metres, places in found:
+        names = "、".join(escape(c.name) for c in places[:NEARBY_NAMES])
+        more = turn.t("onboarding.and_more", count=len(places) - NEARBY_NAMES) \
+            if len(places) > NEARBY_NAMES else ""
+        lines.append(turn.t("onboarding.nearby_line", station=escape(station.name),
+                            distance=_distance(turn, metres), names=names + more))
+        offered += places[:NEARBY_BUTTONS - len(offered)]
+    turn.set_state(FLOW, "confirm", {**_carried(turn), "offered": [c.code for c in offered]})
+    note = turn.t("onboarding.far_away") if found[0][1] > FAR_AWAY_M else ""
+    buttons = [(c.name, encode(CB, "pick", c.code)) for c in offered]
+    rows: list[list[Button]] = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([(turn.t("onboarding.retype"), encode(CB, "retry"))])
+    turn.say("onboarding.nearby", inline(rows), lines="\n".join(lines), note=note)
 
 
 # ---- confirming ------------------------------------------------------------------------------
@@ -255,21 +312,6 @@ async def on_pick(turn: Turn) -> None:
     await _settle_home(turn, escape(label or station.name), station.id)
 
 
-async def on_near(turn: Turn) -> None:
-    cb = turn.callback
-    station_id = cb.int_arg(0) if cb is not None else None
-    if (turn.resident is None or not turn.in_flow(FLOW, "confirm") or station_id is None
-            or turn.data.get("near") != station_id):
-        await on_stale_button(turn)
-        return
-    try:
-        station = await set_home_station(turn.session, turn.resident, station_id)
-    except ResidentError as refused:
-        turn.toast(refused.key, alert=True, **refused.fields)
-        return
-    await _settle_home(turn, escape(station.name), station.id)
-
-
 async def on_retry(turn: Turn) -> None:
     if turn.resident is None or not turn.in_flow(FLOW):
         await on_stale_button(turn)
@@ -288,8 +330,9 @@ async def on_change(turn: Turn) -> None:
 async def on_button(turn: Turn) -> None:
     cb = turn.callback
     action = cb.action if cb is not None else ""
-    handler = {"agree": on_agree, "decline": on_decline, "pick": on_pick, "near": on_near,
-               "retry": on_retry, "change": on_change}.get(action, on_stale_button)
+    handler = {"agree": on_agree, "decline": on_decline, "pick": on_pick,
+               "retry": on_retry, "change": on_change,
+               "town": on_town_page}.get(action, on_stale_button)
     await handler(turn)
 
 

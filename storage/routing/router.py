@@ -18,7 +18,7 @@ from .decide import (
     decide_offer,
 )
 from .entries import AliasEntry, CommunityEntry, StationPoint, TownEntry
-from .geo import nearest_station
+from .geo import distance_m, nearest_station
 from .index import NameIndex
 from .keys import pinyin_syllables, segment_latin
 from .normalize import fold_forms, fold_latin_forms, prepare
@@ -119,6 +119,41 @@ class Router:
         else:
             decision = self._route_hanzi(prepared.text)
         return self._result(text, decision)
+
+    def town_named(self, text: str) -> TownEntry | None:
+        """The town (镇 / 街道 / 地区) named in ``text``, if any — for a town typed alone."""
+        prepared = prepare(text)
+        if prepared.outside or not prepared.text:
+            return None
+        hit = self._finder.find(prepared.text, latin=prepared.script == "latin")
+        return self.towns[hit.town] if hit is not None else None
+
+    def communities_of(self, town_code: str) -> list[Candidate]:
+        """Every village and community of a town, in division-code order, with its station."""
+        return [
+            Candidate(code=c.code, name=c.short_name, town=self.towns[self._index.town_of[i]].name,
+                      station=self._stations[i], score=1.0)
+            for i, c in enumerate(self.communities) if c.town_code == town_code
+        ]
+
+    def nearby(self, latitude: float, longitude: float, limit: int = 3
+               ) -> list[tuple[StationRef, float, list[Candidate]]]:
+        """The nearest stations that serve villages or communities (a deputy home may serve
+        none), each with its distance in metres and the communities it serves; nearest first."""
+        if not (-90.0 <= latitude <= 90.0 and -180.0 <= longitude <= 180.0):
+            raise ValueError("latitude must be in [-90, 90] and longitude in [-180, 180]")
+        served: dict[int, list[Candidate]] = {}
+        for i, station in enumerate(self._stations):
+            if station is not None:
+                c = self.communities[i]
+                served.setdefault(station.id, []).append(Candidate(
+                    code=c.code, name=c.short_name, town=self.towns[self._index.town_of[i]].name,
+                    station=station, score=1.0))
+        by_distance = sorted(
+            (distance_m(latitude, longitude, p.latitude, p.longitude), p) for p in self._points
+            if p.station_id in served)
+        return [(StationRef(p.station_id, p.name, p.kind), d, served[p.station_id])
+                for d, p in by_distance[:limit]]
 
     def nearest(self, latitude: float, longitude: float) -> tuple[StationRef, float] | None:
         """The nearest station that has coordinates and its distance in metres."""

@@ -108,25 +108,28 @@ async def test_an_unroutable_address_says_why_and_how_to_try_again(env, lang: st
 
 
 @pytest.mark.parametrize("lang", LANGS)
-async def test_a_shared_location_finds_the_nearest_station(env, lang: str) -> None:
+async def test_a_shared_location_offers_the_communities_of_the_nearest_stations(env, lang: str) -> None:
     user = user_for(env, lang, 3004)
     await agree(env, user, lang)
     await user.press(t(lang, "onboarding.share_location"))  # the reply keyboard's location button
     offer = (await user.wait_for())[-1]
     async with env.db.reading() as s:
         router = await Router.load(s)
-    nearest = router.nearest(40.3764, 116.8431)
-    assert nearest is not None
-    station, metres = nearest
-    assert station.name in offer.text
+    nearby = router.nearby(40.3764, 116.8431)
+    assert len(nearby) == 3
+    station, metres, places = nearby[0]
+    assert station.name in offer.text  # which station, how far, and whom it serves
     assert (t(lang, "onboarding.distance_m", metres=int(round(metres, -1))) in offer.text
             or t(lang, "onboarding.distance_km", km=f"{metres / 1000:.1f}") in offer.text)
-    await user.press(t(lang, "onboarding.confirm"))
+    assert places[0].name in offer.text and offer.labels[0] == places[0].name
+    assert t(lang, "onboarding.retype") in offer.labels
+    assert all(other.name in offer.text for other, _, _ in nearby[1:])
+    await user.press(places[0].name)
     shown = await user.wait_until(lambda ms: t(lang, "station.btn_change") in ms[-1].labels)
-    assert shown[-2].media == "venue"  # the pin comes with the card
+    assert station.name in (shown[-1].text or "")
     resident = await resident_of(env, user)
     assert resident is not None and resident.station_id == station.id
-    assert resident.community_code is None and resident.address_text is None
+    assert resident.community_code == places[0].code
     assert env.emulator.violations == []
 
 

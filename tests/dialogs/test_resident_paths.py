@@ -103,3 +103,36 @@ async def test_privacy_shows_the_phone_given_with_a_suggestion(env, lang) -> Non
     assert shown(lang, "privacy.summary", locale="", consent="", name="", phone=t(lang, "privacy.not_given"),
                  address="", community="", station="", subscriptions="", suggestions=1
                  ).split("\n")[5] not in (summary.text or "")
+
+
+async def test_a_town_alone_lists_its_villages_and_communities_in_pages(env, lang) -> None:
+    from storage.routing import Router
+
+    user = user_for(env, lang, 5005)
+    await agree(env, user, lang)
+    async with env.db.reading() as s:
+        router = await Router.load(s)
+    town = router.town_named("溪翁庄镇")
+    assert town is not None
+    places = router.communities_of(town.code)
+    assert len(places) > 10  # more than one page
+    await type_address(env, user, "溪翁庄镇")
+    listing = user.last()
+    pages = (len(places) + 9) // 10
+    assert listing.text == shown(lang, "onboarding.town_list", town=town.name, count=len(places),
+                                 page=1, pages=pages)
+    assert [c.name for c in places[:10]] == listing.labels[:10]
+    assert t(lang, "onboarding.page_next") in listing.labels
+    target = next(i for i, c in enumerate(places) if c.code == JINPOLUO)
+    for _ in range(target // 10):
+        await user.press(t(lang, "onboarding.page_next"))
+        await env.settle()
+    page = next(m for m in user.messages() if m.message_id == listing.message_id)
+    assert "金叵罗村" in page.labels and t(lang, "onboarding.page_back") in page.labels
+    await user.press("金叵罗村")
+    card = (await user.wait_until(lambda ms: t(lang, "station.btn_change") in ms[-1].labels))[-1]
+    _, name = await station_name_for(env, JINPOLUO)
+    assert name in (card.text or "")
+    resident = await resident_of(env, user)
+    assert resident is not None and resident.community_code == JINPOLUO
+    assert env.emulator.violations == []

@@ -178,3 +178,27 @@ def test_nearest_station() -> None:
         routed.nearest(math.nan, 116.0)
     with pytest.raises(ValueError):
         routed.nearest(91.0, 116.0)
+
+
+def test_a_town_alone_and_the_stations_near_a_location() -> None:
+    from storage.routing import CommunityEntry, StationPoint, StationRef, TownEntry
+
+    towns = [TownEntry("110000001", "甲镇"), TownEntry("110000002", "乙镇")]
+    communities = [CommunityEntry(f"11000000{t}00{n}", f"{name}村民委员会", f"{name}村",
+                                  f"11000000{t}", "village_committee")
+                   for t, n, name in ((1, 1, "东庄"), (1, 2, "西庄"), (2, 1, "南庄"))]
+    near, far, home = StationRef(1, "东庄站", "station"), StationRef(2, "南庄站", "station"), \
+        StationRef(3, "甲镇之家", "home")
+    router = Router.from_entries(
+        towns, communities, (),
+        {communities[0].code: near, communities[1].code: near, communities[2].code: far},
+        [StationPoint(3, home.name, "home", 40.0, 116.0), StationPoint(1, near.name, "station", 40.01, 116.0),
+         StationPoint(2, far.name, "station", 40.2, 116.0)])
+    town = router.town_named("甲镇")
+    assert town is not None and town.code == "110000001"
+    assert [c.name for c in router.communities_of(town.code)] == ["东庄村", "西庄村"]
+    assert router.town_named("东庄村") is None
+    found = router.nearby(40.0, 116.0)  # the home is nearest but serves nobody: left out
+    assert [(s.name, [c.name for c in served]) for s, _, served in found] == [
+        ("东庄站", ["东庄村", "西庄村"]), ("南庄站", ["南庄村"])]
+    assert found[0][1] < found[1][1]
