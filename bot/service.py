@@ -108,6 +108,9 @@ class Service:
             await self._start_http(webhook)
         if not receive:
             return
+        if self.settings.staff_chat_id is None:
+            log.warning("no staff group is configured (JIAZHAN_STAFF_CHAT_ID): suggestions are "
+                        "recorded but nobody receives them, and residents are told so")
         self.receiving = True
         self._tasks.append(asyncio.create_task(self._town_topics()))
         if webhook:
@@ -192,6 +195,7 @@ class Service:
             "database": await self.db.ping(),
             "database_file": guard is None or guard.intact(),
             "delivery_worker": bool(self.worker and self.worker.alive),
+            "staff_group": self.settings.staff_chat_id is not None,
         }
 
     async def stop(self) -> None:

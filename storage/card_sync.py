@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import OutboxMessage, TimelineEntry
+from .lifecycle.rules import OPEN
+from .models import OutboxMessage, Suggestion, TimelineEntry
 from .outbox import CARD_EDIT, STAFF_CARD
 
-__all__ = ["stale_cards", "SYNC_WINDOW"]
+__all__ = ["stale_cards", "without_card", "SYNC_WINDOW"]
 
 SYNC_WINDOW = timedelta(days=2)  # older changes were certainly seen by an earlier run
 
@@ -48,3 +49,18 @@ async def stale_cards(
     )
     behind = [sid for sid, at in changed.items() if sid in written and at > written[sid]]
     return sorted(behind)[:limit]
+
+
+async def without_card(session: AsyncSession, *, limit: int = 100) -> Sequence[int]:
+    """Ids of open suggestions that never had a staff card (sent while no staff group was
+    configured), oldest first."""
+    carded = select(OutboxMessage.suggestion_id).where(
+        OutboxMessage.purpose == STAFF_CARD, OutboxMessage.suggestion_id.is_not(None)
+    )
+    query = (
+        select(Suggestion.id)
+        .where(Suggestion.status.in_(OPEN), Suggestion.id.not_in(carded))
+        .order_by(Suggestion.id)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()

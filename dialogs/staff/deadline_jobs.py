@@ -12,15 +12,16 @@ from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Job
 from dialogs.kernel.keyboards import inline
-from dialogs.staff.card_triage import format_due, refresh_card
+from dialogs.staff.card_triage import format_due, post_card, refresh_card
 from locales import t
 from storage import outbox
-from storage.card_sync import stale_cards
+from storage.card_sync import stale_cards, without_card
 from storage.deadline_watch import DueNotice, collect_due_notices
 from storage.digest import DigestFigures, digest_figures, digest_owed, mark_digest_sent
 from storage.models import Deputy
 
-__all__ = ["jobs", "send_reminders", "send_digest", "sync_cards", "REMINDER_PURPOSE"]
+__all__ = ["jobs", "send_reminders", "send_digest", "sync_cards", "post_missing_cards",
+           "REMINDER_PURPOSE"]
 
 REMINDER_PURPOSE = "deadline_reminder"
 DIGEST_PURPOSE = "staff_digest"
@@ -107,6 +108,21 @@ async def sync_cards(services: Services) -> int:
     return len(behind)
 
 
+async def post_missing_cards(services: Services) -> int:
+    """Cards for open suggestions sent while no staff group was configured (the group's
+    20 messages a minute are kept by the outbox)."""
+    if services.config.staff_chat_id is None:
+        return 0
+    now = services.clock()
+    posted = 0
+    async with services.db.unit_of_work() as session:
+        for sid in await without_card(session):
+            posted += await post_card(session, services.config, sid, now)
+    if posted:
+        services.outbox_signal.set()
+    return posted
+
+
 def jobs(services: Services) -> list[Job]:
     async def reminders() -> None:
         await send_reminders(services)
@@ -117,7 +133,11 @@ def jobs(services: Services) -> list[Job]:
     async def cards() -> None:
         await sync_cards(services)
 
+    async def missing() -> None:
+        await post_missing_cards(services)
+
     return [
+        Job("missing_cards", 300.0, missing),
         Job("deadline_reminders", 60.0, reminders),
         Job("staff_digest", 60.0, digest),
         Job("card_sync", 20.0, cards),

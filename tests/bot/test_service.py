@@ -77,8 +77,9 @@ async def test_webhook_checks_the_secret_and_serves_health_and_metrics(
                 assert resp.status == 400
             async with http.get(f"{base}/healthz") as resp:
                 assert resp.status == 200
+                # No staff group in these settings: reported, but the service is healthy.
                 assert await resp.json() == {"ok": True, "database": True, "database_file": True,
-                                              "delivery_worker": True}
+                                              "delivery_worker": True, "staff_group": False}
             async with http.get(f"{base}/metrics") as resp:
                 body = await resp.text()
         assert 'jiazhan_updates_handled_total{handler="help"} 1.0' in body

@@ -110,7 +110,7 @@ class Env:
 async def env(demo_template: Path, tmp_path: Path, request: pytest.FixtureRequest
               ) -> AsyncIterator[Env]:
     """``@pytest.mark.parametrize("env", [{"forum": True}], indirect=True)``: a staff group with
-    forum topics."""
+    forum topics; ``{"no_staff_group": True}``: the service runs without one configured."""
     options = getattr(request, "param", {}) or {}
     db_file = tmp_path / "jiazhan.sqlite3"
     shutil.copyfile(demo_template, db_file)
@@ -123,7 +123,7 @@ async def env(demo_template: Path, tmp_path: Path, request: pytest.FixtureReques
         bot_token=TOKEN,
         database_url=f"sqlite+aiosqlite:///{db_file}",
         bot_api_url=root,
-        staff_chat_id=STAFF_CHAT_ID,
+        staff_chat_id=None if options.get("no_staff_group") else STAFF_CHAT_ID,
         admin_ids=[],
         locale="zh",
     )

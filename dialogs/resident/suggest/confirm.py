@@ -55,12 +55,13 @@ async def on_confirm(turn: Turn) -> None:
         turn.send(refused.render(turn.locale))
         await show_preview(turn, draft)
         return
-    await enqueue_staff_card(turn, suggestion)
+    staffed = await enqueue_staff_card(turn, suggestion)
     turn.drop_kept()
     turn.clear_state()
     turn.edit(await preview_text(turn, draft) + "\n\n" + turn.t("suggest.submitted_mark"))
     due = format_day(turn.locale, due_day(suggestion.first_response_due, turn.config.tz))
-    turn.say("suggest.submitted", inline([
+    # Nobody receives suggestions yet: no answer date is promised that nobody would keep.
+    turn.say("suggest.submitted" if staffed else "suggest.submitted_unstaffed", inline([
         [(turn.t("suggest.button_view_ticket"), encode("my", "open", suggestion.id))],
         [(turn.t("suggest.button_my"), encode("my", "list"))],
     ]), ticket=suggestion.ticket, due=due)
