@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inv_dep = invite.add_parser("deputy", help="a single-use link that links a deputy's Telegram")
     inv_dep.add_argument("deputy", metavar="ID_OR_NAME")
-    inv_dep.add_argument("--bot-username", default=None, help="bot username for the t.me link")
+    inv_dep.add_argument("--bot-username", default=None,
+                         help="bot username for the t.me link (default: getMe with the token)")
     return parser
 
 

@@ -135,10 +135,33 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(go())
 
 
+async def bot_username(settings: Settings) -> str | None:
+    """The bot's username as Telegram knows it (getMe), or None without a token or an answer."""
+    import aiohttp
+
+    if settings.bot_token is None:
+        return None
+    url = f"{settings.api_base_url}{settings.bot_token.get_secret_value()}/getMe"
+    try:
+        async with aiohttp.ClientSession() as http, http.get(
+            url, timeout=aiohttp.ClientTimeout(total=10)
+        ) as resp:
+            body = await resp.json(content_type=None)
+    except (aiohttp.ClientError, TimeoutError, ValueError):
+        return None
+    result = body.get("result") if isinstance(body, dict) and body.get("ok") else None
+    username = result.get("username") if isinstance(result, dict) else None
+    return str(username) if username else None
+
+
 def cmd_invite_deputy(args: argparse.Namespace, settings: Settings) -> int:
     from storage.invites import InviteError, create_deputy_invite
 
     async def go() -> int:
+        username = args.bot_username or await bot_username(settings)
+        if username is None:  # a link to no bot in particular is no use to a deputy
+            print(t(settings.locale, "cli.no_bot_username"), file=sys.stderr)
+            return 2
         db = await open_database(settings)
         try:
             async with db.unit_of_work() as session:
@@ -148,8 +171,7 @@ def cmd_invite_deputy(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         finally:
             await db.dispose()
-        username = args.bot_username or "<bot>"
-        print(f"https://t.me/{username}?start={invite.code}")
+        print(f"https://t.me/{username.lstrip('@')}?start={invite.code}")
         return 0
 
     return asyncio.run(go())

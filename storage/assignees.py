@@ -1,16 +1,17 @@
-"""Who a ticket can be given to: the station's own deputies first, then anyone found by name."""
+"""Finding deputies: who a ticket can be given to (the station's own deputies first), and the
+one way a deputy is found by what staff type (a number, a code, a name or part of it)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .lifecycle.rules import OPEN
 from .models import Deputy, DeputyStation, Station, StationKind, Suggestion
 
-__all__ = ["station_deputies", "search_deputies", "deputies_at_work", "MAX_CHOICES"]
+__all__ = ["station_deputies", "find_deputies", "deputies_at_work", "MAX_CHOICES"]
 
 MAX_CHOICES = 8  # buttons on a card: more would bury the card under its keyboard
 
@@ -50,27 +51,31 @@ async def station_deputies(
     return result[:limit]
 
 
-async def search_deputies(
-    session: AsyncSession, query: str, *, limit: int = MAX_CHOICES
+async def find_deputies(
+    session: AsyncSession, ref: str, *, limit: int = MAX_CHOICES, active_only: bool = True
 ) -> Sequence[Deputy]:
-    """Active deputies whose name contains ``query`` (or whose code is exactly it), exact names
-    first."""
-    needle = query.strip()
+    """The deputies someone means by ``ref`` — the one way a deputy is found everywhere (/assign,
+    /invite, ``jiazhan invite deputy``): a row number, a code, an exact name, or any unique part
+    of the name (``廖一`` finds ``示例代表·廖一``). An exact match wins over partial ones, so a
+    single result means "this one"; several mean "which of these?"."""
+    needle = ref.strip()
     if not needle:
         return ()
-    found = (
-        await session.scalars(
-            select(Deputy)
-            .where(
-                Deputy.active.is_(True),
-                (Deputy.name.contains(needle, autoescape=True)) | (Deputy.code == needle),
-            )
-            .order_by(Deputy.name, Deputy.id)
-            .limit(limit * 4)
-        )
-    ).all()
-    ranked = sorted(found, key=lambda d: (d.name != needle and d.code != needle, len(d.name)))
-    return ranked[:limit]
+    active = (Deputy.active.is_(True),) if active_only else ()
+    if needle.isdigit():
+        by_id = await session.get(Deputy, int(needle))
+        if by_id is not None and (by_id.active or not active_only):
+            return (by_id,)
+    exact = (await session.scalars(
+        select(Deputy).where((Deputy.code == needle) | (Deputy.name == needle), *active)
+        .order_by(Deputy.name, Deputy.id).limit(limit)
+    )).all()
+    if exact:
+        return exact
+    return (await session.scalars(
+        select(Deputy).where(Deputy.name.contains(needle, autoescape=True), *active)
+        .order_by(func.length(Deputy.name), Deputy.name, Deputy.id).limit(limit)
+    )).all()
 
 
 async def deputies_at_work(

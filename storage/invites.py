@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import audit
+from .assignees import find_deputies
 from .models import Deputy, InviteCode, InviteKind, Staff, utcnow
 from .roles import Actor, ensure_staff
 
@@ -51,23 +52,16 @@ def looks_like_invite(payload: str) -> bool:
 
 
 async def find_deputy(session: AsyncSession, deputy_ref: str) -> Deputy:
-    """A deputy by row id, by code, or by exact name (refused when the name is not unique)."""
-    ref = deputy_ref.strip()
-    if not ref:
-        raise InviteError("unknown_deputy", ref=deputy_ref)
-    if ref.isdigit():
-        by_id = await session.get(Deputy, int(ref))
-        if by_id is not None:
-            return by_id
-    by_code = await session.scalar(select(Deputy).where(Deputy.code == ref))
-    if by_code is not None:
-        return by_code
-    named = (await session.scalars(select(Deputy).where(Deputy.name == ref).limit(5))).all()
-    if len(named) > 1:
-        raise InviteError("ambiguous_deputy", ref=ref, count=len(named))
-    if not named:
-        raise InviteError("unknown_deputy", ref=ref)
-    return named[0]
+    """The one deputy ``deputy_ref`` means (see :func:`storage.assignees.find_deputies`, retired
+    deputies included so that they are refused by name); refused when none or several match."""
+    found = await find_deputies(session, deputy_ref, active_only=False)
+    if not found:
+        raise InviteError("unknown_deputy", ref=deputy_ref.strip())
+    if len(found) > 1:
+        names = " / ".join(f"{d.name}（{d.id}）" for d in found)
+        raise InviteError("ambiguous_deputy", ref=deputy_ref.strip(), count=len(found),
+                          names=names)
+    return found[0]
 
 
 async def _creator(session: AsyncSession, created_by: int | None) -> Actor:

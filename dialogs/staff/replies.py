@@ -25,7 +25,7 @@ from dialogs.staff.actions import ActionArgs, deputy_name, run_action
 from dialogs.staff.card_triage import FLOW
 from dialogs.staff.roles import group_locale, staff_of
 from storage.answer_templates import fill_template, get_template
-from storage.assignees import search_deputies
+from storage.assignees import find_deputies
 from storage.lifecycle import LifecycleError
 from storage.models import Category, Resident, Station, Suggestion
 from storage.roles import Actor
@@ -116,7 +116,7 @@ async def _act(
 
 
 async def _assign_by_name(turn: Turn, actor: Actor, suggestion: Suggestion, query: str) -> None:
-    found = list(await search_deputies(turn.session, query))
+    found = list(await find_deputies(turn.session, query))
     if not found:
         turn.say("triage.search_none", query=escape(query[:32]))
     elif len(found) == 1:

@@ -141,3 +141,28 @@ def test_stats_into_a_closed_pipe_ends_quietly(
     os.close(writer)
     assert done.stderr.decode() == ""
     assert done.returncode == 1
+
+
+async def test_invite_deputy_by_part_of_the_name_links_the_real_bot(
+    use_db: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from bot.emulator import BotApiEmulator
+
+    emulator = BotApiEmulator("123456:CLI", bot_username="miyun_jiazhan_bot")
+    root = await emulator.start()
+    try:
+        await asyncio.to_thread(run, capsys, "demo", "load")
+        monkeypatch.setenv("JIAZHAN_LOCALE", "zh")
+        code, out, err = await asyncio.to_thread(run, capsys, "invite", "deputy", "廖一")
+        assert code == 2 and "JIAZHAN_BOT_TOKEN" in err and out == ""  # no token: no link
+        monkeypatch.setenv("JIAZHAN_BOT_TOKEN", "123456:CLI")
+        monkeypatch.setenv("JIAZHAN_BOT_API_URL", root)
+        code, out, err = await asyncio.to_thread(run, capsys, "invite", "deputy", "廖一")
+        assert code == 0, err
+        assert out.startswith("https://t.me/miyun_jiazhan_bot?start=inv_")
+        code, _, err = await asyncio.to_thread(run, capsys, "invite", "deputy", "示例代表")
+        assert code == 1 and err.startswith("有 8 位代表符合「示例代表」")
+    finally:
+        await emulator.stop()

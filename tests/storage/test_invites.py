@@ -47,8 +47,8 @@ async def test_a_deputy_invitation_works_once(db: Database) -> None:
     assert str(ALICE) not in str(details)
 
 
-@pytest.mark.parametrize("ref", ["D2", "测试代表2", "id"])
-async def test_deputies_are_found_by_id_code_or_exact_name(db: Database, ref: str) -> None:
+@pytest.mark.parametrize("ref", ["D2", "测试代表2", "id", "代表2", " 表2 "])
+async def test_deputies_are_found_by_id_code_name_or_a_unique_part(db: Database, ref: str) -> None:
     w = await build_world(db)
     async with db.unit_of_work() as s:
         invite = await create_deputy_invite(
@@ -61,7 +61,8 @@ async def test_refusals_change_nothing_and_have_catalogue_texts(db: Database) ->
     w = await build_world(db)
     async with db.unit_of_work() as s:
         s.add(Deputy(code="D9", name="测试代表1", level="town"))  # a namesake
-    cases = {"测试代表": "unknown_deputy", "测试代表1": "ambiguous_deputy",
+    cases = {"无此人": "unknown_deputy", "测试代表1": "ambiguous_deputy",
+             "测试代表": "ambiguous_deputy",
              str(w.retired_deputy_id): "inactive_deputy"}
     for ref, key in cases.items():
         async with db.unit_of_work() as s:
