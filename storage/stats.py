@@ -41,7 +41,7 @@ from .models import (
 )
 from .stats_render import render_stats
 
-__all__ = ["collect_stats", "render_stats", "OPEN_STATUSES"]
+__all__ = ["collect_stats", "rates_by_town", "render_stats", "OPEN_STATUSES"]
 
 OPEN_STATUSES = (
     SuggestionStatus.NEW,
@@ -252,6 +252,19 @@ async def _per_deputy(session: AsyncSession, now: datetime) -> list[dict[str, An
         }
         for id_, code, name, level, active in rows
     ]
+
+
+async def rates_by_town(
+    session: AsyncSession, now: datetime
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The three rates over every station, and per town that has suggestions (by town code):
+    what staff ask for with /stats, without the per-deputy and per-station lists."""
+    overall = (await _rates(session, now)).get(None, empty_rates())
+    rates = await _rates(session, now, Station.town_code, ((Station, Station.id == _S.station_id),))
+    names = {code: name for code, name in await session.execute(select(Town.code, Town.name))}
+    towns = [{"code": code, "name": names.get(code, code), **rates[code]}
+             for code in sorted(rates) if rates[code]["suggestions"]]
+    return overall, towns
 
 
 async def collect_stats(

@@ -6,7 +6,7 @@ from typing import Any
 
 from locales import t
 
-__all__ = ["render_stats", "format_rate"]
+__all__ = ["render_stats", "render_rates_by_town", "format_rate"]
 
 
 def format_rate(locale: str, value: float | None) -> str:
@@ -64,4 +64,25 @@ def render_stats(stats: dict[str, Any], locale: str) -> str:
         ))
     lines.append("")
     lines.append(t(locale, "stats.more"))
+    return "\n".join(lines)
+
+
+def render_rates_by_town(
+    overall: dict[str, Any], towns: list[dict[str, Any]], locale: str, day: str
+) -> str:
+    """/stats in the staff group: the three rates over all stations, then each town with
+    suggestions (see :func:`storage.stats.rates_by_town`)."""
+    lines = [t(locale, "stats.group_title", date=day),
+             t(locale, "stats.group_counts", total=overall["suggestions"], open=overall["open"]),
+             _rates_line(locale, overall)]
+    if towns:
+        lines += ["", t(locale, "stats.per_town")]
+    for town in towns:
+        lines.append("· " + t(
+            locale, "stats.group_town", name=town["name"], suggestions=town["suggestions"],
+            open=town["open"], response=format_rate(locale, town["response_rate"]),
+            resolution=format_rate(locale, town["resolution_rate"]),
+            satisfaction=format_rate(locale, town["satisfaction_rate"]),
+        ))
+    lines += ["", t(locale, "stats.group_more")]
     return "\n".join(lines)
