@@ -5,8 +5,9 @@
 * ``/assign name``, ``/dup ticket``, ``/reject reason``, ``/hotline number``,
   ``/resolve [closing words]``, ``/tpl template``: the card's actions that need words.
 
-Only staff replies count: anyone else's reply is politely refused and changes nothing. Replies to
-messages that are not cards are ordinary group chat and ignored.
+Only staff replies count: anyone else's reply is politely refused and changes nothing. A reply to
+any bot message about a ticket (its card, a follow-up notice, a rating, its photos) counts as a
+reply to the card; replies to other messages are ordinary group chat and ignored.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from storage.assignees import find_deputies
 from storage.lifecycle import LifecycleError
 from storage.models import Category, Resident, Station, Suggestion
 from storage.roles import Actor
-from storage.ticket_view import find_by_card
+from storage.ticket_messages import ticket_of_message
 
 __all__ = ["handlers", "replied_card", "NOTE_PREFIXES"]
 
@@ -47,12 +48,13 @@ _COMMANDS = {
 
 
 async def replied_card(turn: Turn) -> Suggestion | None:
-    """The suggestion whose card this message replies to, if any."""
+    """The suggestion this message replies to: its card, or any other bot message about it (a
+    follow-up notice, a rating, its photos), so a reply to any of them acts like one to the card."""
     message = turn.update.effective_message
     replied = message.reply_to_message if message is not None else None
     if replied is None or message is None:
         return None
-    return await find_by_card(turn.session, message.chat.id, replied.message_id)
+    return await ticket_of_message(turn.session, message.chat.id, replied.message_id)
 
 
 def _words(turn: Turn) -> str:
