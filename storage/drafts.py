@@ -31,6 +31,7 @@ __all__ = [
     "looks_like_prose",
     "split_point",
     "station_deputies",
+    "typed_mobile",
 ]
 
 MAX_PHOTOS = 5
@@ -88,6 +89,7 @@ class Draft:
     share_identity: bool | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
+    contact_phone_typed: bool = False  # typed by the resident, not shared through Telegram
     step: str = "category"  # where the resident was, to continue there after a break
     editing: bool = False  # changing one thing from the preview: back to it afterwards
     # Begun from something written outside the dialog: after the category, straight to the
@@ -105,6 +107,7 @@ class Draft:
             "location_done": self.location_done, "deputy_id": self.deputy_id,
             "recipient_done": self.recipient_done, "share_identity": self.share_identity,
             "contact_name": self.contact_name, "contact_phone": self.contact_phone,
+            "contact_phone_typed": self.contact_phone_typed,
             "step": self.step, "editing": self.editing, "quick": self.quick,
             "rest": self.rest,
         }
@@ -134,6 +137,7 @@ class Draft:
             share_identity=share if isinstance(share, bool) else None,
             contact_name=_str(data.get("contact_name")),
             contact_phone=_str(data.get("contact_phone")),
+            contact_phone_typed=data.get("contact_phone_typed") is True,
             step=_str(data.get("step")) or "category",
             editing=data.get("editing") is True,
             quick=data.get("quick") is True,
@@ -267,3 +271,16 @@ def looks_like_prose(text: str) -> bool:
     """Sentences rather than an address: long, or with sentence punctuation inside."""
     stripped = text.strip()
     return len(stripped) >= 20 or any(mark in stripped[:-1] for mark in "，。！？,!?")
+
+
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d(?:[\s-]?\d){8})(?!\d)")
+
+
+def typed_mobile(text: str) -> str | None:
+    """A mainland China mobile number in what the resident typed (「我的电话是138 0013 8000」,
+    +86 138-0013-8000), as 11 digits; None when there is none, or more than one."""
+    found = {re.sub(r"[\s-]", "", m.group(1)) for m in _MOBILE.finditer(text.translate(_FULL_WIDTH))}
+    return found.pop() if len(found) == 1 else None
+
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－", "0123456789+-")

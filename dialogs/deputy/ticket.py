@@ -70,8 +70,10 @@ def _who(view: TicketView, locale: str) -> str:
     s = view.suggestion
     if not s.share_identity or not (s.contact_name or s.contact_phone):
         return t(locale, "inbox.anonymous")
-    return t(locale, "inbox.identified", name=escape(s.contact_name or "—"),
-             phone=escape(s.contact_phone or "—"))
+    phone = escape(s.contact_phone or "—")
+    if s.contact_phone_typed:
+        phone += t(locale, "suggest.phone_typed_mark")
+    return t(locale, "inbox.identified", name=escape(s.contact_name or "—"), phone=phone)
 
 
 def render_for_deputy(

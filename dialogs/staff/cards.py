@@ -138,8 +138,10 @@ def _who(suggestion: Suggestion, locale: str) -> str:
     """The resident exactly as far as they consented: name and phone, or nobody."""
     if not suggestion.share_identity or not (suggestion.contact_name or suggestion.contact_phone):
         return t(locale, "cards.anonymous")
-    return t(locale, "cards.identified", name=escape(suggestion.contact_name or "—"),
-             phone=escape(suggestion.contact_phone or "—"))
+    phone = escape(suggestion.contact_phone or "—")
+    if suggestion.contact_phone_typed:  # typed by the resident: not verified by Telegram
+        phone += t(locale, "suggest.phone_typed_mark")
+    return t(locale, "cards.identified", name=escape(suggestion.contact_name or "—"), phone=phone)
 
 
 def _extras(suggestion: Suggestion, context: CardContext, locale: str) -> str:

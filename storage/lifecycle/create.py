@@ -133,6 +133,7 @@ async def create_suggestion(
     share_identity: bool = False,
     contact_name: str | None = None,
     contact_phone: str | None = None,
+    contact_phone_typed: bool = False,
     attachments: Sequence[tuple[str, str, str]] = (),
 ) -> Suggestion:
     """A new suggestion with its ticket number, deadlines, ``created`` entry and audit entry.
@@ -163,6 +164,7 @@ async def create_suggestion(
         share_identity=share_identity,
         contact_name=(contact_name or None) if share_identity else None,
         contact_phone=(contact_phone or None) if share_identity else None,
+        contact_phone_typed=bool(share_identity and contact_phone and contact_phone_typed),
         status=SuggestionStatus.NEW,
         created_at=now,
         updated_at=now,

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -78,6 +79,9 @@ class Suggestion(Base):
     # Contact snapshot given with consent; erased by /forget.
     contact_name: Mapped[str | None] = mapped_column(String(128), nullable=True)
     contact_phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Typed by the resident (after a confirmation), not shared through Telegram: not verified.
+    contact_phone_typed: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                      server_default=false())
 
     status: Mapped[SuggestionStatus] = mapped_column(
         str_enum(SuggestionStatus), default=SuggestionStatus.NEW, index=True

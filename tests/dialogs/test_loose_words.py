@@ -204,3 +204,33 @@ async def test_before_consent_nothing_is_kept_and_that_is_said(env, lang) -> Non
     (answer,) = await user.wait_for()
     assert answer.text == t(lang, "common.guest_words")
     assert await _state(env, 4008) is None
+
+
+async def test_a_typed_phone_is_taken_after_a_confirmation_and_marked(env, lang) -> None:
+    from suggest_world import press_and_wait, send_and_wait
+
+    user, _ = await resident_with_station(env, 4009, lang)
+    await send_and_wait(user, "/suggest")
+    await press_and_wait(user, await category_label(env, lang, "urban"))
+    await send_and_wait(user, "公交站牌看不清")
+    await press_and_wait(user, t(lang, "suggest.button_text_done"))
+    await press_and_wait(user, t(lang, "suggest.button_skip"))
+    await press_and_wait(user, t(lang, "suggest.button_no_location"), 2)
+    await press_and_wait(user, t(lang, "suggest.button_all_deputies"))
+    (ask,) = await press_and_wait(user, t(lang, "suggest.button_share"))
+    assert ask.text == t(lang, "suggest.ask_contact")
+    assert t(lang, "suggest.button_send_contact") in ask.labels  # the share button stays
+    (check,) = await send_and_wait(user, "我的电话是138 0013 8000")
+    assert check.text == shown(lang, "suggest.phone_typed_confirm", phone="138 0013 8000")
+    await user.press(t(lang, "suggest.button_phone_yes"))
+    (thanks, preview) = await user.wait_for(2)
+    assert "13800138000" + t(lang, "suggest.phone_typed_mark") in (preview.text or "")
+    await user.press(t(lang, "suggest.button_confirm"))
+    await user.wait_for()
+    (stored,) = await suggestions_of(env, 4009)
+    assert stored.contact_phone == "13800138000" and stored.contact_phone_typed
+    assert stored.share_identity
+    await env.settle()
+    card = next(m for m in env.staff_group.messages() if stored.ticket in (m.text or ""))
+    assert "13800138000" + t("zh", "suggest.phone_typed_mark") in (card.text or "")
+    assert env.emulator.violations == []

@@ -68,8 +68,12 @@ async def test_edit_from_the_preview(env, lang: str) -> None:
     assert deputy in preview.text
     await press_and_wait(user, t(lang, "suggest.edit_identity"))
     await press_and_wait(user, t(lang, "suggest.button_share"))
-    await send_and_wait(user, "13800138000")  # typed: refused, the button is the only way
+    await send_and_wait(user, "我的电话")  # no number in it: the ways are explained
     assert t(lang, "suggest.contact_use_button") == user.last().text
+    (check,) = await send_and_wait(user, "13900139000")  # typed: asked to confirm first
+    assert check.text == shown(lang, "suggest.phone_typed_confirm", phone="139 0013 9000")
+    await user.press(t(lang, "suggest.button_phone_no"))  # not that one after all
+    await env.settle()
     await user.press(t(lang, "suggest.button_send_contact"))
     _, preview = await user.wait_for(2)
     assert "+8613800138000" in preview.text

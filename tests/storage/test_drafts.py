@@ -142,3 +142,12 @@ async def test_station_deputies_active_only_national_first(db: Database) -> None
     async with db.reading() as s:
         names = [d.name for d in await station_deputies(s, station["S1"])]
     assert names == ["李强", "王芳"]
+
+
+def test_a_typed_mainland_mobile_number_is_found() -> None:
+    from storage.drafts import typed_mobile
+
+    for text in ("我的电话是13800138000", "+86 138-0013-8000", "１３８００１３８０００", "电话 138 0013 8000"):
+        assert typed_mobile(text) == "13800138000", text
+    for text in ("12345678901", "138001380001", "13800138000 13900139000", "010-11800403", "我的电话"):
+        assert typed_mobile(text) is None, text

@@ -85,5 +85,6 @@ async def _create(turn: Turn, draft: Draft) -> Suggestion:
         share_identity=bool(draft.share_identity),
         contact_name=draft.contact_name,
         contact_phone=draft.contact_phone,
+        contact_phone_typed=draft.contact_phone_typed,
         attachments=draft.attachments(),
     )

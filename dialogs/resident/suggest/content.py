@@ -18,7 +18,7 @@ from dialogs.resident.suggest.steps import (
     load_draft,
     save,
 )
-from storage.drafts import MAX_PHOTOS, Draft, DraftError
+from storage.drafts import MAX_PHOTOS, Draft, DraftError, typed_mobile
 
 __all__ = ["on_message"]
 
@@ -131,7 +131,15 @@ async def _on_contact_step(turn: Turn, draft: Draft, msg: Message) -> None:
             turn.say("suggest.contact_declined", remove_keyboard())
             await advance(turn, draft, "identity")
             return
-        turn.say("suggest.contact_use_button")  # a typed number is never taken
+        phone = typed_mobile(msg.text or "")
+        if phone is None:
+            turn.say("suggest.contact_use_button")
+            return
+        save(turn, draft, "contact", typed_phone=phone)  # taken only once confirmed
+        turn.say("suggest.phone_typed_confirm", inline([
+            [(turn.t("suggest.button_phone_yes"), encode(FLOW, "phone", "yes"))],
+            [(turn.t("suggest.button_phone_no"), encode(FLOW, "phone", "no"))],
+        ]), phone=spaced(phone))
         return
     if contact.user_id != turn.user_id:
         turn.say("suggest.contact_not_yours")
@@ -140,5 +148,35 @@ async def _on_contact_step(turn: Turn, draft: Draft, msg: Message) -> None:
     draft.share_identity = True
     draft.contact_name = name[:128] or None
     draft.contact_phone = contact.phone_number.strip()[:CONTACT_PHONE_CHARS]
+    draft.contact_phone_typed = False
+    turn.say("suggest.contact_thanks", remove_keyboard())
+    await advance(turn, draft, "identity")
+
+
+def spaced(phone: str) -> str:
+    """13800138000 -> 138 0013 8000, easier to check by eye."""
+    return f"{phone[:3]} {phone[3:7]} {phone[7:]}" if len(phone) == 11 else phone
+
+
+async def on_typed_phone(turn: Turn) -> None:
+    """「是这个号码」 / 「重新输入」 after a typed phone number (``sg:phone:yes|no``)."""
+    draft = load_draft(turn) if turn.in_flow(FLOW, "contact") else None
+    phone = turn.data.get("typed_phone")
+    choice = turn.callback.arg(0) if turn.callback else ""
+    if draft is None or not isinstance(phone, str) or choice not in ("yes", "no"):
+        from dialogs.everyone import on_stale_button
+
+        await on_stale_button(turn)
+        return
+    if choice == "no":
+        save(turn, draft, "contact")
+        turn.edit(turn.t("suggest.phone_typed_again"))
+        return
+    user = turn.update.effective_user
+    name = " ".join(p for p in (user.first_name, user.last_name) if p).strip() if user else ""
+    draft.share_identity = True
+    draft.contact_name = name[:128] or None
+    draft.contact_phone, draft.contact_phone_typed = phone, True
+    turn.edit(turn.t("suggest.phone_typed_taken", phone=spaced(phone)))
     turn.say("suggest.contact_thanks", remove_keyboard())
     await advance(turn, draft, "identity")

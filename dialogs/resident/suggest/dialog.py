@@ -238,6 +238,7 @@ _ACTIONS: dict[str, TurnHandler] = {
     "textdone": on_text_done,
     "split": on_split,
     "take": intake.on_take,
+    "phone": suggest_content.on_typed_phone,
     "notnow": intake.on_not_now,
     "photosdone": on_photos_done,
     "photosclear": on_photos_clear,

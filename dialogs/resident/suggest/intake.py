@@ -171,6 +171,7 @@ def offer_rest(turn: Turn, sent: Draft) -> None:
                   category=sent.category, parts=[sent.rest], quick=True,
                   deputy_id=sent.deputy_id, recipient_done=True,
                   share_identity=sent.share_identity, contact_name=sent.contact_name,
-                  contact_phone=sent.contact_phone, location_done=True)
+                  contact_phone=sent.contact_phone, location_done=True,
+                  contact_phone_typed=sent.contact_phone_typed)
     turn.set_state(FLOW, "offer", {"draft": draft.to_json(), "loose": _counts(None)})
     turn.say("suggest.offer_rest", _offer_buttons(turn), chars=len(sent.rest))

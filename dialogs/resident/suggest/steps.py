@@ -143,8 +143,10 @@ async def preview_text(turn: Turn, draft: Draft) -> str:
     deputy = await turn.session.get(Deputy, draft.deputy_id) if draft.deputy_id else None
     recipient = deputy_label(turn, deputy) if deputy else turn.t("suggest.button_all_deputies")
     if draft.share_identity and draft.contact_phone:
-        who = turn.t("suggest.identity_shared", name=escape(draft.contact_name or "—"),
-                     phone=escape(draft.contact_phone))
+        phone = escape(draft.contact_phone)
+        if draft.contact_phone_typed:
+            phone += turn.t("suggest.phone_typed_mark")
+        who = turn.t("suggest.identity_shared", name=escape(draft.contact_name or "—"), phone=phone)
     else:
         who = turn.t("suggest.identity_anonymous")
     located = draft.latitude is not None
