@@ -136,3 +136,30 @@ async def test_a_town_alone_lists_its_villages_and_communities_in_pages(env, lan
     resident = await resident_of(env, user)
     assert resident is not None and resident.community_code == JINPOLUO
     assert env.emulator.violations == []
+
+
+async def test_a_command_wins_over_a_dialog_waiting_for_a_button(env, lang) -> None:
+    from suggest_world import category_label, press_and_wait, resident_with_station, send_and_wait
+
+    user, _ = await resident_with_station(env, 5006, lang)
+    await send_and_wait(user, "/suggest")
+    await press_and_wait(user, await category_label(env, lang, "urban"))
+    await send_and_wait(user, "井盖松动")
+    await press_and_wait(user, t(lang, "suggest.button_text_done"))
+    await press_and_wait(user, t(lang, "suggest.button_skip"))
+    recipient = (await press_and_wait(user, t(lang, "suggest.button_no_location"), 2))[-1]
+    assert t(lang, "suggest.button_all_deputies") in recipient.labels  # waiting for a button
+    await user.send("/station")
+    await user.wait_until(lambda ms: t(lang, "station.btn_change") in ms[-1].labels)
+    await user.send("井盖就在学校门口，孩子们每天经过")
+    (answer,) = await user.wait_for()
+    assert answer.text != t(lang, "suggest.use_buttons_recipient")
+    assert shown(lang, "suggest.offer_joined") in (answer.text or "")
+    await user.press(t(lang, "suggest.button_take"))  # back where it was, with both texts
+    (again,) = await user.wait_for()
+    assert t(lang, "suggest.button_all_deputies") in again.labels
+    async with env.db.reading() as s:
+        from storage.models import DialogState
+
+        state = await s.get(DialogState, 5006)
+    assert state is not None and state.data["draft"]["parts"] == ["井盖松动", "井盖就在学校门口，孩子们每天经过"]
