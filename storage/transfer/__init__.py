@@ -8,6 +8,7 @@ unless the whole file is valid.
 
 from __future__ import annotations
 
+from .coverage_check import UnservedStation, stations_without_deputies
 from .export import export_path
 from .importing import import_path, validate_path
 from .problems import ImportRejected, Problem
@@ -22,8 +23,10 @@ __all__ = [
     "Record",
     "SHEETS",
     "SHEET_NAMES",
+    "UnservedStation",
     "export_path",
     "import_path",
+    "stations_without_deputies",
     "validate_path",
     "write_dataset",
 ]

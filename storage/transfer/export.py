@@ -27,6 +27,7 @@ from ..models import (
     StationCoverage,
     Town,
 )
+from .formulas import neutralise
 from .schema import SHEETS
 
 __all__ = [
@@ -126,15 +127,20 @@ async def _meetings(session: AsyncSession) -> list[tuple[Any, ...]]:
     ]
 
 
+def _csv_cell(value: Any, tz: ZoneInfo) -> Any:
+    text = format_cell(value, tz)
+    return neutralise(text) if isinstance(text, str) else text  # numbers stay numbers
+
+
 def write_csv_folder(folder: Path, tables: dict[str, list[tuple[Any, ...]]], tz: ZoneInfo) -> None:
-    """UTF-8 with a BOM, so Excel opens the Chinese text correctly."""
+    """UTF-8 with a BOM, so Excel opens the Chinese text correctly; no cell starts a formula."""
     folder.mkdir(parents=True, exist_ok=True)
     for spec in SHEETS:
         with open(folder / f"{spec.name}.csv", "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
+            writer = csv.writer(fh, lineterminator="\r\n")  # RFC 4180; quotes a lone CR too
             writer.writerow(spec.column_names)
             for row in tables[spec.name]:
-                writer.writerow([format_cell(v, tz) for v in row])
+                writer.writerow([_csv_cell(v, tz) for v in row])
 
 
 def write_xlsx(path: Path, tables: dict[str, list[tuple[Any, ...]]], tz: ZoneInfo) -> None:

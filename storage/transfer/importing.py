@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..divisions import district_names
 from ..models import Community, Deputy, District, Station, Town
+from .coverage_check import stations_without_deputies
 from .problems import ImportRejected, Problem
 from .reading import read_raw
 from .validation import (
@@ -49,7 +50,10 @@ async def validate_path(session: AsyncSession, path: Path, *, tz: ZoneInfo) -> D
     if problems and not raw:
         raise ImportRejected(finish(problems))
     parsed, parse_problems = parse_sheets(raw, tz)
-    problems += parse_problems
+    unreadable = {p.sheet for p in problems}  # a sheet we could not read is not also "missing"
+    problems += [
+        p for p in parse_problems if not (p.code == "missing_sheet" and p.sheet in unreadable)
+    ]
     problems += check_refs(parsed, await _known_in_database(session, unresolved_refs(parsed)))
     known = set(await session.scalars(select(District.code))) | district_names().keys()
     problems += check_districts(parsed, known)
@@ -69,12 +73,15 @@ async def import_path(
     notes: list[Problem] | None = None,
 ) -> dict[str, int]:
     """Validate the whole file, then upsert it; returns rows per sheet. Warnings that did not stop
-    the import (names routing cannot key) are appended to ``notes``.
+    the import (names routing cannot key, stations left serving residents without an active
+    deputy) are appended to ``notes``.
 
     On any problem raises :class:`ImportRejected` before a single row is written, so the caller's
     unit of work has nothing to roll back.
     """
     data = await validate_path(session, path, tz=tz or ZoneInfo("Asia/Shanghai"))
+    counts = await write_dataset(session, data)
     if notes is not None:
         notes.extend(data.notes)
-    return await write_dataset(session, data)
+        notes.extend(s.as_problem() for s in await stations_without_deputies(session))
+    return counts

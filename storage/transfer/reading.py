@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
+from .encoding import decode_csv
+from .formulas import restore
 from .problems import Problem
-from .schema import MAX_FILE_BYTES, MAX_ROWS, SHEET_NAMES
+from .schema import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, SHEET_NAMES
+from .workbook_limits import check_archive, scan_sheet
 
 __all__ = ["Cell", "RawSheet", "read_raw"]
 
@@ -71,8 +76,10 @@ def _cell(value: object) -> Cell:
     return str(value).strip()
 
 
-def _add_row(sheet: RawSheet, number: int, values: list[object]) -> None:
+def _add_row(sheet: RawSheet, number: int, values: list[object], *, csv_file: bool = False) -> None:
     cells = [_cell(v) for v in values]
+    if csv_file:  # undo the export's guard against formulas ('=… → =…)
+        cells = [restore(c) if isinstance(c, str) else c for c in cells]
     if any(c != "" for c in cells):
         sheet.rows.append((number, cells))
 
@@ -85,33 +92,52 @@ def _header(values: Sequence[object]) -> list[str]:
 
 
 def _read_workbook(path: Path) -> tuple[dict[str, RawSheet], list[Problem]]:
-    from openpyxl import load_workbook
-
-    sheets: dict[str, RawSheet] = {}
-    problems: list[Problem] = []
     with open(path, "rb") as fh:
         if not zipfile.is_zipfile(fh):
             return {}, [Problem("not_workbook", fields={"path": path.name})]
         fh.seek(0)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
-                book = load_workbook(fh, read_only=True, data_only=True)
+            with zipfile.ZipFile(fh) as archive:
+                problem = check_archive(archive, path.name)
+                if problem is not None:
+                    return {}, [problem]
+                return _read_checked_workbook(path, archive)
         except Exception:  # noqa: BLE001 - any failure to open means "not a workbook we can read"
             return {}, [Problem("not_workbook", fields={"path": path.name})]
-        try:
-            for name in book.sheetnames:
-                key = name.strip().lower()
-                if key not in SHEET_NAMES or key in sheets:
-                    continue  # other sheets (instructions, notes) are ignored
-                sheet, problem = _read_worksheet(key, book[name].iter_rows(values_only=True))
-                sheets[key] = sheet
-                if problem:
-                    problems.append(problem)
-        except Exception:  # noqa: BLE001 - a corrupt part inside the zip
-            return {}, [Problem("not_workbook", fields={"path": path.name})]
-        finally:
-            book.close()
+
+
+def _read_checked_workbook(
+    path: Path, archive: zipfile.ZipFile
+) -> tuple[dict[str, RawSheet], list[Problem]]:
+    from openpyxl import load_workbook
+
+    sheets: dict[str, RawSheet] = {}
+    problems: list[Problem] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
+        book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        wanted: list[tuple[str, Any]] = []
+        cells = 0
+        for name in book.sheetnames:
+            key = name.strip().lower()
+            if key not in SHEET_NAMES or key in (k for k, _ in wanted):
+                continue  # other sheets (instructions, notes) are ignored
+            worksheet = book[name]
+            with archive.open(worksheet._worksheet_path) as stream:  # noqa: SLF001
+                problem, cells = scan_sheet(stream, key, cells)
+            if problem is not None:
+                return {}, [problem]
+            worksheet.reset_dimensions()  # never pad rows to a <dimension> the file claims
+            wanted.append((key, worksheet))
+        for key, worksheet in wanted:
+            rows = worksheet.iter_rows(values_only=True)  # type: ignore[attr-defined]
+            sheet, problem = _read_worksheet(key, rows)
+            sheets[key] = sheet
+            if problem:
+                problems.append(problem)
+    finally:
+        book.close()
     return sheets, problems
 
 
@@ -128,12 +154,16 @@ def _read_worksheet(name: str, rows: Iterable[Sequence[object]]) -> tuple[RawShe
     return sheet, None
 
 
-def _decode(data: bytes) -> str | None:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in Chinese saves CSV as GB18030/GBK
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def _too_wide(name: str, text: str) -> Problem | None:
+    """Refuse a row of a million empty cells before the csv module builds it."""
+    if text.count(",") < MAX_COLUMNS:
+        return None
+    unquoted = _QUOTED.sub("", text)
+    if max(line.count(",") for line in unquoted.splitlines()) >= MAX_COLUMNS:
+        return Problem("too_many_columns", sheet=name, fields={"limit": MAX_COLUMNS})
     return None
 
 
@@ -148,11 +178,23 @@ def _read_csv_folder(folder: Path) -> tuple[dict[str, RawSheet], list[Problem]]:
         if size > MAX_FILE_BYTES:
             problems.append(_too_large(path.name, size))
             continue
-        text = _decode(path.read_bytes())
-        if text is None:
+        decoded = decode_csv(path.read_bytes())
+        if decoded.mixed_row is not None:
+            problems.append(
+                Problem(
+                    "mixed_encoding", sheet=name, row=decoded.mixed_row,
+                    fields={"expected": decoded.expected, "found": decoded.found},
+                )
+            )
+            continue
+        if decoded.text is None:
             problems.append(Problem("bad_encoding", sheet=name, fields={"path": path.name}))
             continue
-        sheet, problem = _read_csv_text(name, text)
+        wide = _too_wide(name, decoded.text)
+        if wide is not None:
+            problems.append(wide)
+            continue
+        sheet, problem = _read_csv_text(name, decoded.text)
         sheets[name] = sheet
         if problem:
             problems.append(problem)
@@ -171,7 +213,7 @@ def _read_csv_text(name: str, text: str) -> tuple[RawSheet, Problem | None]:
             if number > MAX_ROWS + 1:
                 sheet.complete = False
                 return sheet, Problem("too_many_rows", sheet=name, fields={"limit": MAX_ROWS})
-            _add_row(sheet, number, list(values))
+            _add_row(sheet, number, list(values), csv_file=True)
     except csv.Error:
         sheet.complete = False
         # The csv module refuses fields over its limit (and broken quoting): say where.

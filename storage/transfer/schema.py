@@ -27,11 +27,18 @@ __all__ = [
     "MAX_ROWS",
     "MAX_CELL_CHARS",
     "CHOICE_SYNONYMS",
+    "MAX_UNPACKED_BYTES",
+    "MAX_COLUMNS",
+    "MAX_CELLS",
 ]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 100_000  # per sheet
 MAX_CELL_CHARS = 10_000  # no column accepts more; longer cells are refused, never truncated
+# Checked before a workbook is parsed (storage/transfer/workbook_limits.py):
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # what an XLSX zip may unpack to
+MAX_COLUMNS = 50  # per sheet, CSV too (the widest sheet has 12)
+MAX_CELLS = 2_000_000  # per workbook: 100,000 rows of 12 columns is 1.2 million
 
 UNIT_TYPES = ("village_committee", "residents_committee")
 ALIAS_KINDS = ("compound", "road", "old_name", "other")
