@@ -104,7 +104,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # URLs carry the bot token
+    from .log_privacy import install_log_privacy
+
+    # No token and no personal data in any record, at any level (DEBUG included).
+    token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    install_log_privacy(token)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
     logging.getLogger("alembic").setLevel(logging.WARNING)
     module_name, func_name = COMMANDS[_command_key(args)].split(":")
     func = getattr(importlib.import_module(module_name), func_name)

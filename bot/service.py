@@ -30,6 +30,7 @@ from .app import build_application
 from .delivery import DeliveryWorker
 from .http import AiohttpRequest
 from .jobs import Scheduler
+from .log_privacy import install_log_privacy
 from .metrics import Metrics
 from .pacing import Limits
 from .settings import Settings
@@ -74,6 +75,8 @@ class Service:
         """Start; ``receive=False`` runs only the delivery worker and the jobs (a second
         process beside one that receives updates, sharing a PostgreSQL database)."""
         self.webhook = webhook
+        token = self.settings.bot_token
+        install_log_privacy(token.get_secret_value() if token else None)
         guard = self.db.file_guard
         if guard is not None:
             guard.lock()  # DatabaseInUse: another service has this SQLite file
