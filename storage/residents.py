@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import audit
 from .db import affected_rows
+from .erasure import erase_copies, personal_values
 from .models import (
     ActorKind,
     Community,
@@ -82,6 +83,7 @@ class PrivacySummary:
 class ForgetReport:
     suggestions_kept: int
     subscriptions_removed: int
+    suggestion_ids: tuple[int, ...] = ()  # their staff cards must be shown again without the person
 
 
 async def find_resident(session: AsyncSession, telegram_user_id: int) -> Resident | None:
@@ -256,7 +258,15 @@ async def _erase_messages_to(session: AsyncSession, resident: Resident, now: dat
 
 
 async def forget_resident(session: AsyncSession, resident: Resident, *, now: datetime) -> ForgetReport:
-    """Erase the resident's personal data; their suggestions stay in the archive, detached."""
+    """Erase the resident's personal data; their suggestions stay in the archive, detached.
+
+    Copies elsewhere go too (:mod:`storage.erasure`): outbox payloads, timeline and audit texts,
+    saved notes, and the phone or name typed into a suggestion's own text. The caller re-renders
+    the staff cards of ``suggestion_ids``."""
+    theirs = list(
+        await session.scalars(select(Suggestion).where(Suggestion.resident_id == resident.id))
+    )
+    values = personal_values(resident, theirs)
     kept = await session.execute(
         update(Suggestion)
         .where(Suggestion.resident_id == resident.id)
@@ -271,6 +281,8 @@ async def forget_resident(session: AsyncSession, resident: Resident, *, now: dat
         delete(Subscription).where(Subscription.resident_id == resident.id)
     )
     await _erase_messages_to(session, resident, now)
+    suggestion_ids = tuple(sorted(s.id for s in theirs))
+    await erase_copies(session, values, suggestion_ids, now)
     if resident.telegram_user_id is not None:
         await session.execute(
             delete(DialogState).where(DialogState.user_id == resident.telegram_user_id)
@@ -285,4 +297,5 @@ async def forget_resident(session: AsyncSession, resident: Resident, *, now: dat
     return ForgetReport(
         suggestions_kept=affected_rows(kept),
         subscriptions_removed=affected_rows(removed),
+        suggestion_ids=suggestion_ids,
     )

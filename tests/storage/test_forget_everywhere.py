@@ -1,0 +1,88 @@
+"""/forget leaves no copy of the resident's name, phone, Telegram id or address in any column of
+any table (both backends); the suggestion's text stays, without the name and phone in it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from station_world import NOW, build_station_world
+from whole_database import where_found
+
+from storage import Database, audit
+from storage.categories import ensure_categories
+from storage.deadlines import Deadlines
+from storage.lifecycle import create_suggestion
+from storage.models import OutboxMessage, OutboxStatus, ProcessedUpdate, Resident, Suggestion, TimelineEntry
+from storage.outbox import STAFF_CARD, enqueue
+from storage.residents import forget_resident, give_consent, set_home_community
+from storage.roles import Actor
+
+USER = 731_942_658
+OTHER = 731_942_659
+STAFF_CHAT = -1_001_000_000_001
+DEPUTY_CHAT = 88_001
+NAME, PHONE, ADDRESS = "王小明", "+8613800138000", "金叵罗村东头老槐树下"
+SECRETS = (NAME, PHONE, "13800138000", str(USER), ADDRESS)
+
+
+async def test_forget_leaves_no_copy_anywhere(db: Database) -> None:
+    w = await build_station_world(db)
+    async with db.unit_of_work() as s:
+        await ensure_categories(s)
+        r = await give_consent(s, telegram_user_id=USER, chat_id=USER, locale="zh", now=NOW)
+        r.display_name, r.phone = NAME, PHONE
+        await set_home_community(s, r, w.covered, address_text=ADDRESS)
+        other = await give_consent(s, telegram_user_id=OTHER, chat_id=OTHER, locale="zh", now=NOW)
+        other.display_name = "王"  # one character: never erased from other people's texts
+        suggestion = await create_suggestion(
+            s, resident_id=r.id, station_id=w.station_id, category_code="urban",
+            text="路灯坏了，请打 13800138000 找王小明", now=NOW, deadlines=Deadlines(),
+            community_code=w.covered, share_identity=True, contact_name=NAME, contact_phone=PHONE,
+        )
+        s.add(TimelineEntry(suggestion_id=suggestion.id, at=NOW, actor_kind="staff", actor_id=1,
+                            kind="reply", text="王小明您好，已安排维修"))
+        card = f"📌 {suggestion.ticket}\n路灯坏了\n👤 {NAME} · {PHONE}"
+        sent_card = await enqueue(s, chat_id=STAFF_CHAT, method="sendMessage",
+                                  payload={"chat_id": STAFF_CHAT, "text": card},
+                                  purpose=STAFF_CARD, suggestion_id=suggestion.id, now=NOW)
+        assert sent_card is not None
+        sent_card.status, sent_card.result_message_id = OutboxStatus.SENT, 77
+        await enqueue(s, chat_id=DEPUTY_CHAT, method="sendMessage",
+                      payload={"chat_id": DEPUTY_CHAT, "text": f"新意见 {NAME} {PHONE}"},
+                      purpose="deputy_ticket", suggestion_id=suggestion.id, now=NOW)
+        await enqueue(s, chat_id=USER, method="sendMessage",
+                      payload={"chat_id": USER, "text": "您的意见已答复"}, purpose="reply",
+                      resident_id=r.id, suggestion_id=suggestion.id, now=NOW)
+        flying = await enqueue(s, chat_id=USER, method="sendMessage",
+                               payload={"chat_id": USER, "text": "提醒"}, purpose="reminder",
+                               resident_id=r.id, now=NOW)
+        assert flying is not None
+        flying.lease_owner, flying.lease_until = "worker-1", NOW + timedelta(days=9)
+        await enqueue(s, chat_id=STAFF_CHAT, method="sendMessage",
+                      payload={"chat_id": STAFF_CHAT, "text": f"出错了：{PHONE}"},
+                      purpose="ops_alert", now=NOW)
+        await enqueue(s, chat_id=OTHER, method="sendMessage",
+                      payload={"chat_id": OTHER, "text": "王先生您好"}, now=NOW)
+        audit.record(s, Actor.system(), "test.note", "suggestion", suggestion.id, now=NOW,
+                     said=f"{NAME} 的电话 {PHONE}")
+        s.add(ProcessedUpdate(update_id=901, processed_at=NOW, note=f"我是王小明，电话{PHONE}"))
+        suggestion_id = suggestion.id
+    assert len(await where_found(db, SECRETS)) > 10  # the search finds what is there
+
+    async with db.unit_of_work() as s:
+        resident = await s.get(Resident, r.id)
+        assert resident is not None
+        report = await forget_resident(s, resident, now=NOW + timedelta(days=1))
+    assert report.suggestion_ids == (suggestion_id,)
+
+    assert await where_found(db, SECRETS) == []
+    async with db.reading() as s:
+        kept = await s.get(Suggestion, suggestion_id)
+        assert kept is not None and kept.text == "路灯坏了，请打 *** 找***"  # the rest stays
+        texts = {row.purpose: row.payload.get("text")
+                 for row in await s.scalars(select(OutboxMessage))}
+        chats = sorted(row.chat_id for row in await s.scalars(select(OutboxMessage)))
+    assert texts["message"] == "王先生您好"  # someone else's message is untouched
+    assert texts["deputy_ticket"] == "新意见 *** ***" and texts["ops_alert"] == "出错了：***"
+    assert USER not in chats and OTHER in chats
