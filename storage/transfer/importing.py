@@ -47,13 +47,12 @@ async def _known_in_database(
 async def validate_path(session: AsyncSession, path: Path, *, tz: ZoneInfo) -> Dataset:
     """The validated contents of ``path``; raises :class:`ImportRejected` listing every problem."""
     raw, problems = read_raw(path)
-    if problems and not raw:
+    if problems and (not raw or any(p.sheet not in raw for p in problems)):
+        # A sheet that could not be read at all (its encoding, a cap): what other sheets say
+        # about its codes would only be noise ("not found"), so that is all we report.
         raise ImportRejected(finish(problems))
     parsed, parse_problems = parse_sheets(raw, tz)
-    unreadable = {p.sheet for p in problems}  # a sheet we could not read is not also "missing"
-    problems += [
-        p for p in parse_problems if not (p.code == "missing_sheet" and p.sheet in unreadable)
-    ]
+    problems += parse_problems
     problems += check_refs(parsed, await _known_in_database(session, unresolved_refs(parsed)))
     known = set(await session.scalars(select(District.code))) | district_names().keys()
     problems += check_districts(parsed, known)

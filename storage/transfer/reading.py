@@ -123,7 +123,7 @@ def _read_checked_workbook(
             key = name.strip().lower()
             if key not in SHEET_NAMES or key in (k for k, _ in wanted):
                 continue  # other sheets (instructions, notes) are ignored
-            worksheet = book[name]
+            worksheet: Any = book[name]  # read-only: openpyxl's ReadOnlyWorksheet
             with archive.open(worksheet._worksheet_path) as stream:  # noqa: SLF001
                 problem, cells = scan_sheet(stream, key, cells)
             if problem is not None:
@@ -131,7 +131,7 @@ def _read_checked_workbook(
             worksheet.reset_dimensions()  # never pad rows to a <dimension> the file claims
             wanted.append((key, worksheet))
         for key, worksheet in wanted:
-            rows = worksheet.iter_rows(values_only=True)  # type: ignore[attr-defined]
+            rows = worksheet.iter_rows(values_only=True)
             sheet, problem = _read_worksheet(key, rows)
             sheets[key] = sheet
             if problem:

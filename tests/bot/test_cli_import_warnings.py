@@ -30,7 +30,7 @@ def test_import_warns_about_a_station_left_without_active_deputies(
         row[rows[0].index("active")] = "false"  # nobody is active any more
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         csv.writer(fh).writerows(rows)
-    assert main(["import", str(folder)]) == 0
+    assert main(["import", "--json", str(folder)]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out)["deputies"] == 5
     lines = err.strip().splitlines()
