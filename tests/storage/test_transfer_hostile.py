@@ -293,6 +293,10 @@ async def test_import_that_leaves_a_station_without_active_deputies_warns(
         [unserved] = await stations_without_deputies(session)
     assert (unserved.code, unserved.communities) == ("EX-XWZ-01", 2)
     assert unserved.describe("zh") == (
-        "溪翁庄镇润溪人大代表联络站（示例）（EX-XWZ-01）服务 2 个村/社区，却没有在任的代表："
-        "那里居民的意见建议无人可分配。"
+        "工作表 stations：溪翁庄镇润溪人大代表联络站（示例）（EX-XWZ-01）服务 2 个村/社区，"
+        "却没有在任的代表：那里居民的意见建议无人可分配。"
     )
+    notes: list[Problem] = []
+    async with db.unit_of_work() as session:  # the import itself says so, and still imports
+        await import_path(session, folder, tz=TZ, notes=notes)
+    assert [n.fields.get("code") for n in notes if n.code == "no_active_deputy"] == ["EX-XWZ-01"]
