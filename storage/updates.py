@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, literal, select
+from sqlalchemy import and_, delete, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .db import affected_rows
 from .models import DialogState, ProcessedUpdate, Resident
 
-__all__ = ["claim_update", "record_unhandled", "prune_processed", "last_update_id", "load_person",
-           "load_state", "save_state", "clear_state"]
+__all__ = ["NOTE_KEEP", "claim_update", "record_unhandled", "prune_processed", "last_update_id",
+           "load_person", "load_state", "save_state", "clear_state"]
 
 
 def _dialect(session: AsyncSession) -> str:
@@ -38,8 +38,15 @@ async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> 
     return bool(affected_rows(result))
 
 
+NOTE_KEEP = timedelta(days=7)  # how long what someone wrote into a failed update is kept
+NOTE_CHARS = 4096  # a Telegram message's longest text
+
+
 async def record_unhandled(session: AsyncSession, update_id: int, now: datetime, note: str) -> None:
-    """Keep what a user wrote when handling failed, so nothing they wrote is lost."""
+    """Keep what a user wrote when handling failed, so nothing they wrote is lost: for
+    ``NOTE_KEEP`` (an operator recovers it after a fault; the user was told at once), then
+    :func:`prune_processed` erases it. /forget erases a note quoting the person sooner."""
+    note = note[:NOTE_CHARS]
     existing = await session.get(ProcessedUpdate, update_id)
     if existing is None:
         session.add(ProcessedUpdate(update_id=update_id, processed_at=now, note=note))
@@ -52,12 +59,16 @@ async def last_update_id(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.max(ProcessedUpdate.update_id))) or 0)
 
 
-async def prune_processed(session: AsyncSession, now: datetime, keep: timedelta) -> int:
-    result = await session.execute(
-        delete(ProcessedUpdate).where(
-            ProcessedUpdate.processed_at < now - keep, ProcessedUpdate.note.is_(None)
-        )
+async def prune_processed(
+    session: AsyncSession, now: datetime, keep: timedelta, *, note_keep: timedelta = NOTE_KEEP
+) -> int:
+    """Forget update ids older than ``keep``, and failed updates' notes older than
+    ``note_keep`` (what someone wrote is never kept longer than needed to recover it)."""
+    expired = or_(
+        and_(ProcessedUpdate.note.is_(None), ProcessedUpdate.processed_at < now - keep),
+        ProcessedUpdate.processed_at < now - max(keep, note_keep),
     )
+    result = await session.execute(delete(ProcessedUpdate).where(expired))
     return affected_rows(result)
 
 

@@ -13,6 +13,7 @@ from storage.updates import (
     clear_state,
     load_state,
     prune_processed,
+    record_unhandled,
     save_state,
 )
 
@@ -53,7 +54,7 @@ async def test_prune_keeps_recent_and_noted_updates(db) -> None:
     async with db.unit_of_work() as s:
         await claim_update(s, 1, NOW - timedelta(days=10))
         await claim_update(s, 2, NOW)
-        s.add(ProcessedUpdate(update_id=3, processed_at=NOW - timedelta(days=10), note="kept"))
+        s.add(ProcessedUpdate(update_id=3, processed_at=NOW - timedelta(days=5), note="kept"))
     async with db.unit_of_work() as s:
         assert await prune_processed(s, NOW, timedelta(days=3)) == 1
     async with db.reading() as s:
@@ -90,3 +91,16 @@ async def test_load_person_finds_resident_and_state_or_none(db) -> None:
         assert resident is not None and resident.locale == "en" and state is None
         resident, state = await load_person(s, 78)
         assert resident is None and state is not None and state.data == {"x": 1}
+
+
+async def test_what_someone_wrote_into_a_failed_update_is_kept_a_week_and_bounded(db) -> None:
+    async with db.unit_of_work() as s:
+        await record_unhandled(s, 7, NOW - timedelta(days=6), "我家门口的路灯坏了")
+        await record_unhandled(s, 8, NOW - timedelta(days=8), "我的电话是 13800138000")
+        await record_unhandled(s, 9, NOW, "长" * 10_000)
+    async with db.unit_of_work() as s:
+        assert await prune_processed(s, NOW, timedelta(days=3)) == 1
+    async with db.reading() as s:
+        notes = {u.update_id: u.note for u in await s.scalars(select(ProcessedUpdate))}
+    assert sorted(notes) == [7, 9]  # the note of eight days ago is gone, row and all
+    assert notes[9] is not None and len(notes[9]) == 4096
