@@ -154,6 +154,26 @@ async def test_privacy_summary_lists_what_is_kept(db: Database) -> None:
     assert summary.consent_at == NOW and summary.locale == "en"
 
 
+async def test_privacy_summary_shows_contacts_given_with_suggestions(db: Database) -> None:
+    w = await build_station_world(db)
+    rid = await _consented(db)
+    async with db.unit_of_work() as s:
+        await ensure_categories(s)
+        await _suggestion(s, w, rid, "2026-000001")
+        second = await _suggestion(s, w, rid, "2026-000002")
+        second.contact_phone = "13900139000"
+        third = await _suggestion(s, w, rid, "2026-000003")
+        third.share_identity, third.contact_name, third.contact_phone = False, None, None
+    async with db.reading() as s:
+        r = await s.get(Resident, rid)
+        assert r is not None
+        summary = await privacy_summary(s, r)
+    assert summary.phone is None and summary.display_name is None  # none given on their own
+    assert summary.shared_phones == (("+8613800138000", ("2026-000001",)),
+                                     ("13900139000", ("2026-000002",)))
+    assert summary.shared_names == (("王小明", ("2026-000001", "2026-000002")),)
+
+
 async def test_forget_erases_personal_data_and_keeps_suggestions_detached(db: Database) -> None:
     w = await build_station_world(db)
     rid = await _consented(db)
