@@ -85,6 +85,8 @@ def dialog_config(settings: Settings, bot_username: str = "") -> DialogConfig:
         resolution_days=settings.resolution_days,
         bot_username=bot_username,
         digest_time=settings.digest_time,
+        area_name=settings.area_name,
+        area_name_en=settings.area_name_en,
     )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from locales import t
+from storage.area import area_of
 from storage.routing import Candidate, Router, RouteResult, RouteStatus
 
 from .cli_data import open_database
@@ -39,9 +40,9 @@ def _station_text(locale: str, candidate: Candidate) -> str:
     return t(locale, key, name=station.name)
 
 
-def render_result(locale: str, result: RouteResult) -> str:
-    """A few readable lines for one answer."""
-    reason = t(locale, f"routing.reason.{result.reason}") if result.reason else ""
+def render_result(locale: str, result: RouteResult, area: str = "") -> str:
+    """A few readable lines for one answer (``area``: the service area's name)."""
+    reason = t(locale, f"routing.reason.{result.reason}", area=area) if result.reason else ""
     if result.status is RouteStatus.NONE:
         return t(locale, "routing.none", query=result.query, reason=reason)
     if result.status is RouteStatus.MATCHED:
@@ -84,7 +85,9 @@ def cmd_route(args: argparse.Namespace, settings: Settings) -> int:
     if args.batch:
         _answer_lines(router, sys.stdin, sys.stdout)
         return 0
+    districts = [(d.code, d.name) for d in router.districts]
+    area = area_of(districts, settings.area_name, settings.area_name_en).display(settings.locale)
     for address in args.addresses:
         result = router.route(address)
-        print(_json_line(result) if args.json else render_result(settings.locale, result))
+        print(_json_line(result) if args.json else render_result(settings.locale, result, area))
     return 0

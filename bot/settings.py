@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     resolution_days: int = 15
     digest_time: time = time(8, 30)
     log_level: str = "INFO"
+    area_name: str = ""  # the name residents see for the service area (default: from the data)
+    area_name_en: str = ""
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -18,6 +18,7 @@ from .models import (
     Deputy,
     DeputyLevel,
     DeputyStation,
+    District,
     Meeting,
     MeetingDeputy,
     MeetingKind,
@@ -73,6 +74,7 @@ class DeputyCard:
     deputy: Deputy
     stations: tuple[Station, ...]
     meetings: tuple[MeetingView, ...] = field(default_factory=tuple)
+    district: str = ""  # the district of the deputy's first station (区人大代表 of which district)
 
 
 async def home_of_town(session: AsyncSession, town_code: str) -> Station | None:
@@ -200,7 +202,13 @@ async def load_deputy_card(
             .limit(meetings)
         )
     ).all()
-    return DeputyCard(deputy, tuple(stations), await _views(session, list(upcoming)))
+    district = ""
+    if stations:
+        district = await session.scalar(
+            select(District.name).join(Town, Town.district_code == District.code)
+            .where(Town.code == stations[0].town_code)
+        ) or ""
+    return DeputyCard(deputy, tuple(stations), await _views(session, list(upcoming)), district)
 
 
 async def load_meeting(session: AsyncSession, meeting_id: int) -> MeetingView | None:

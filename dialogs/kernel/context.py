@@ -29,6 +29,8 @@ class DialogConfig:
     resolution_days: int = 15
     bot_username: str = ""
     digest_time: time = time(8, 30)  # local time of the staff group's daily digest
+    area_name: str = ""  # configured display name of the service area ('' = from the data)
+    area_name_en: str = ""
 
 
 @dataclass

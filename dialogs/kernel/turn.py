@@ -19,16 +19,35 @@ from telegram import (
 from dialogs.kernel.callbacks import CallbackData, decode
 from dialogs.kernel.context import DialogConfig, Services
 from locales import pick_locale, t
+from storage.area import Area, load_area
 from storage.models import DialogState, Resident
 from storage.updates import load_person
 
-__all__ = ["Turn", "Reply", "Markup", "escape"]
+__all__ = ["Turn", "Reply", "Markup", "escape", "cached_area", "refresh_area", "AREA_CACHE"]
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 _UNSET: Any = object()
 # Dialog data that outlives the dialog that wrote it: a suggestion draft is kept through /cancel
 # and through detours into other dialogs, until its own flow lets it go with `drop_kept()`.
 KEPT_KEYS: tuple[str, ...] = ("draft",)
+
+
+AREA_CACHE = "area"
+
+
+async def cached_area(session: AsyncSession, services: Services) -> Area:
+    """The service area, read once per process (``refresh_area`` renews it with the router)."""
+    area = services.cache.get(AREA_CACHE)
+    if not isinstance(area, Area) or not area.districts:  # nothing loaded yet: ask again
+        area = await refresh_area(session, services)
+    return area
+
+
+async def refresh_area(session: AsyncSession, services: Services) -> Area:
+    config = services.config
+    area = await load_area(session, config.area_name, config.area_name_en)
+    services.cache[AREA_CACHE] = area
+    return area
 
 
 def escape(text: str | None) -> str:
@@ -63,6 +82,7 @@ class Turn:
     callback: CallbackData | None = None
     replies: list[Reply] = field(default_factory=list)
     enqueued: int = 0
+    area: Area | None = None
     _next_state: Any = _UNSET  # None = clear; (flow, step, data) = save
     _drop_kept: bool = False
 
@@ -98,6 +118,7 @@ class Turn:
         if uid:
             self.resident, self.state = await load_person(self.session, uid)
         self.locale = self._pick_locale()
+        self.area = await cached_area(self.session, self.services)
 
     def _pick_locale(self) -> str:
         if self.resident is not None and self.resident.locale:
@@ -158,8 +179,14 @@ class Turn:
                          {**kept, **data}, self.now)
 
     # ---- saying things -------------------------------------------------------------------
+    @property
+    def area_name(self) -> str:
+        """The service area as residents see it (密云区, 北京市, or the configured name)."""
+        return self.area.display(self.locale) if self.area is not None else ""
+
     def t(self, key: str, /, **fields: object) -> str:
-        return t(self.locale, key, **fields)
+        """The catalogue text; ``{area}`` is always the service area's name."""
+        return t(self.locale, key, **{"area": self.area_name, **fields})
 
     def send(self, text: str, markup: Markup = None) -> None:
         self.replies.append(Reply("text", text=text, markup=markup))

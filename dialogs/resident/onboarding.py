@@ -20,7 +20,7 @@ from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Handlers, Job
 from dialogs.kernel.keyboards import Button, inline, remove_keyboard, reply_keyboard
-from dialogs.kernel.turn import Turn, escape
+from dialogs.kernel.turn import Turn, escape, refresh_area
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.resident.station import show_card
 from storage.drafts import Draft, DraftError, looks_like_prose
@@ -42,7 +42,7 @@ PRIVATE = filters.ChatType.PRIVATE
 NEARBY_STATIONS = 3  # stations listed for a shared location
 NEARBY_NAMES = 6  # communities named per station
 NEARBY_BUTTONS = 12  # communities offered as buttons
-FAR_AWAY_M = 15_000.0  # a shared location farther than this from every station is probably not in Miyun
+FAR_AWAY_M = 15_000.0  # a shared location farther than this from every station: probably outside
 _ROUTER = "router"
 # State keys of other dialogs kept while the address changes: the suggestion draft.
 CARRIED = ("draft",)
@@ -351,9 +351,11 @@ ROUTER_REFRESH = 600.0  # seconds: an import in another process reaches routing 
 
 
 async def refresh_router(services: Services) -> None:
-    """Rebuild the cached address index from the database (new aliases, stations, coverage)."""
+    """Rebuild the cached address index from the database (new aliases, stations, coverage),
+    and the service area with it (an import may have added a district)."""
     async with services.db.reading() as session:
         services.cache[_ROUTER] = await Router.load(session)
+        await refresh_area(session, services)
 
 
 def jobs(services: Services) -> list[Job]:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs.kernel.turn import escape
 from locales import t
+from storage.area import english_name
 from storage.calendar import CalendarEvent
 from storage.models import Deputy, StationKind
 from storage.stations import DeputyCard, MeetingView, StationCard
@@ -119,7 +120,8 @@ def station_card_text(locale: str, tz: ZoneInfo, card: StationCard) -> str:
 def deputy_card_text(locale: str, tz: ZoneInfo, card: DeputyCard) -> str:
     d = card.deputy
     required = [t(locale, "station.deputy_header", name=escape(d.name),
-                  level=t(locale, f"station.level_full.{d.level}"))]
+                  level=t(locale, f"station.level_full.{d.level}",
+                        district=english_name(card.district) if locale == "en" else card.district))]
     if d.title:
         required.append(t(locale, "station.deputy_title", title=escape(_clip(d.title, 120))))
     optional: list[str] = []

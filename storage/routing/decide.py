@@ -13,9 +13,10 @@ from .index import Scored
 from .result import Reason, RouteStatus
 
 __all__ = ["Thresholds", "Decision", "HANZI_THRESHOLDS", "LATIN_THRESHOLDS", "decide_exact",
-           "decide_fuzzy", "decide_offer", "MAX_OFFERED"]
+           "decide_fuzzy", "decide_offer", "MAX_OFFERED", "MAX_SAME_NAME"]
 
 MAX_OFFERED = 5
+MAX_SAME_NAME = 24  # one name in many places (辛庄村: 14): all are kept, the dialog asks district first
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,7 @@ def decide_exact(scored: Scored, reason: Reason | None = None) -> Decision:
     """Named exactly (or by an exact key such as pinyin): one is matched, several are offered."""
     if len(scored) == 1:
         return Decision(RouteStatus.MATCHED, reason.value if reason else None, scored)
-    return Decision(RouteStatus.AMBIGUOUS, Reason.DUPLICATE_NAME.value, scored[:MAX_OFFERED])
+    return Decision(RouteStatus.AMBIGUOUS, Reason.DUPLICATE_NAME.value, scored[:MAX_SAME_NAME])
 
 
 def decide_fuzzy(scored: Scored, limits: Thresholds) -> Decision | None:

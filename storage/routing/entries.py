@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "DistrictEntry",
     "TownEntry",
     "CommunityEntry",
     "AliasEntry",
@@ -21,6 +22,12 @@ DIVISIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "miyun_divisio
 
 VILLAGE = "village_committee"
 COMMUNITY = "residents_committee"
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictEntry:
+    code: str  # 6 digits
+    name: str  # official name, ending in 区
 
 
 @dataclass(frozen=True, slots=True)

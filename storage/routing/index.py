@@ -28,7 +28,9 @@ from .keys import (
 )
 from .normalize import fold_forms, name_key, prepare
 
-__all__ = ["NameIndex", "Scored", "SHORTLIST", "keyable"]
+__all__ = ["NameIndex", "Scored", "Scope", "SHORTLIST", "keyable"]
+
+Scope = frozenset[int] | None  # town indexes a lookup is limited to (None: everywhere)
 
 SHORTLIST = 64
 _COMMON_GRAM = 5000  # a gram shared by more entries than this does not shortlist
@@ -171,8 +173,8 @@ class NameIndex:
 
     # --- lookups -------------------------------------------------------------------------------
 
-    def _in_scope(self, entries: Iterable[int], town: int | None, hint: str | None) -> list[int]:
-        kept = [e for e in entries if town is None or self.town_of[self.entry_community[e]] == town]
+    def _in_scope(self, entries: Iterable[int], scope: Scope, hint: str | None) -> list[int]:
+        kept = [e for e in entries if scope is None or self.town_of[self.entry_community[e]] in scope]
         if hint:
             hinted = [e for e in kept if self.entry_kind[e] in (hint, _ANY_KIND)]
             return hinted or kept
@@ -184,26 +186,26 @@ class NameIndex:
             seen.setdefault(self.entry_community[e], score)
         return list(seen.items())
 
-    def exact_forms(self, forms: list[tuple[str, str | None]], town: int | None) -> Scored:
-        """Communities named exactly by the first form that names any (in ``town`` if given)."""
+    def exact_forms(self, forms: list[tuple[str, str | None]], scope: Scope) -> Scored:
+        """Communities named exactly by the first form that names any (in ``scope`` if given)."""
         for form, hint in forms:
-            hits = self._in_scope(_get(self.exact, form), town, hint)
+            hits = self._in_scope(_get(self.exact, form), scope, hint)
             if hits:
                 return self._communities(hits, 1.0)
         return []
 
-    def pinyin_forms(self, keys: list[tuple[str, str | None]], town: int | None, score: float) -> Scored:
+    def pinyin_forms(self, keys: list[tuple[str, str | None]], scope: Scope, score: float) -> Scored:
         """Homophones (金坡罗 → jinpoluo) and typed pinyin: the first key that names any."""
         for key, hint in keys:
-            hits = self._in_scope(_get(self.by_pinyin, key), town, hint)
+            hits = self._in_scope(_get(self.by_pinyin, key), scope, hint)
             if hits:
                 return self._communities(hits, score)
         return []
 
-    def initials_of(self, key: str, town: int | None, score: float) -> Scored:
-        return self._communities(self._in_scope(_get(self.by_initials, key), town, None), score)
+    def initials_of(self, key: str, scope: Scope, score: float) -> Scored:
+        return self._communities(self._in_scope(_get(self.by_initials, key), scope, None), score)
 
-    def contained(self, text: str, town: int | None, ends: tuple[str, ...]) -> Scored:
+    def contained(self, text: str, scope: Scope, ends: tuple[str, ...]) -> Scored:
         """The longest suffixed name inside free text (我们是金叵罗村的 → 金叵罗村).
 
         At the start any suffixed name counts (宁村东头); further in, only one of four or more
@@ -215,7 +217,7 @@ class NameIndex:
             for start in range(max(0, end - self.longest_key), end - 1):
                 if end - start <= best[0] or (start > 0 and end - start < _INSIDE_MIN):
                     break
-                found = self.exact_forms(fold_forms(text[start:end]), town)
+                found = self.exact_forms(fold_forms(text[start:end]), scope)
                 if found:
                     best = (end - start, found)
                     break
@@ -223,9 +225,9 @@ class NameIndex:
 
     # --- fuzzy ---------------------------------------------------------------------------------
 
-    def shortlist(self, grams: list[str], town: int | None) -> list[int]:
-        if town is not None:
-            local = self.town_entries.get(town, [])
+    def shortlist(self, grams: list[str], scope: Scope) -> list[int]:
+        if scope is not None:
+            local = [e for town in scope for e in self.town_entries.get(town, ())]
             if len(local) <= SHORTLIST:
                 return local
         counts: dict[int, int] = {}
@@ -235,15 +237,15 @@ class NameIndex:
                 continue
             for e in posting:
                 counts[e] = counts.get(e, 0) + 1
-        if town is not None:
-            counts = {e: n for e, n in counts.items() if self.town_of[self.entry_community[e]] == town}
+        if scope is not None:
+            counts = {e: n for e, n in counts.items() if self.town_of[self.entry_community[e]] in scope}
         if len(counts) <= SHORTLIST:
             return list(counts)
         return heapq.nlargest(SHORTLIST, counts, key=counts.__getitem__)
 
-    def fuzzy_hanzi(self, stem: str, syllables: list[str], town: int | None) -> Scored:
+    def fuzzy_hanzi(self, stem: str, syllables: list[str], scope: Scope) -> Scored:
         grams = hanzi_bigrams(stem) + skip_bigrams(stem) + syllable_bigrams(syllables)
-        entries = self.shortlist(grams, town)
+        entries = self.shortlist(grams, scope)
         if not entries:
             return []
         by_char = _similarities(stem, [self.entry_stem[e] for e in entries])
@@ -251,9 +253,9 @@ class NameIndex:
         scored = [(e, max(c, _PINYIN_WEIGHT * s)) for e, c, s in zip(entries, by_char, by_sound, strict=True)]
         return self._best_per_community(scored)
 
-    def fuzzy_latin(self, text: str, syllables: list[str], town: int | None) -> Scored:
+    def fuzzy_latin(self, text: str, syllables: list[str], scope: Scope) -> Scored:
         grams = syllable_bigrams(syllables) + latin_trigrams(text)
-        entries = self.shortlist(grams, town)
+        entries = self.shortlist(grams, scope)
         if not entries:
             return []
         by_sound = _similarities(text, [self.entry_pinyin[e].replace(" ", "") for e in entries])

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..models import AddressAlias, Community, Station, StationCoverage, StationKind, Town
-from .entries import AliasEntry, CommunityEntry, StationPoint, TownEntry
+from ..models import AddressAlias, Community, District, Station, StationCoverage, StationKind, Town
+from .entries import AliasEntry, CommunityEntry, DistrictEntry, StationPoint, TownEntry
 from .result import StationRef
 
 __all__ = ["RoutingRows", "read_routing_rows", "assign_stations"]
@@ -26,6 +26,7 @@ class RoutingRows:
     aliases: list[AliasEntry]
     stations_by_community: dict[str, StationRef]
     station_points: list[StationPoint]
+    districts: list[DistrictEntry]
 
 
 def assign_stations(
@@ -68,7 +69,12 @@ async def read_routing_rows(session: AsyncSession) -> RoutingRows:
         for s in stations
         if s.latitude is not None and s.longitude is not None
     ]
+    districts = [
+        DistrictEntry(d.code, d.name)
+        for d in (await session.scalars(select(District).order_by(District.code))).all()
+    ]
     return RoutingRows(
+        districts=districts,
         towns=towns,
         communities=communities,
         aliases=aliases,

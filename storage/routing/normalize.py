@@ -1,9 +1,9 @@
 """From what a resident typed to the part that names a place.
 
 Full-width → half-width (NFKC), traditional → simplified (OpenCC ``t2s``), lower case; then the
-province/city/district prefix (北京市密云区, the old 密云县), the building/unit/house-number and
-"next to …" tails and filler words (我家住在…) are cut off. An explicit other district, city or
-province at the front means the address is outside the service area.
+country and city prefix (中国北京市), the building/unit/house-number and "next to …" tails and
+filler words (我家住在…) are cut off. Another province or city at the front means the address is
+outside the service area; which of Beijing's districts it names is the router's business.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ __all__ = [
     "fold_forms",
     "fold_latin_forms",
     "is_suffix_only",
+    "is_county",
     "starts_with_suffix",
     "HANZI",
     "VILLAGE",
@@ -60,31 +61,27 @@ _FILLER_HEAD = re.compile(
     r"^(?:我家住在|我家住|我家在|我住在|我住|家住在|家住|住在|我在|我是|地址是|地址为|地址|位于|在)"
 )
 _FILLER_TAIL = re.compile(r"(?:的居民|的村民|居民|的人|(?<=村)村民|的)$")
-_PREFIX = re.compile(r"^(?:中华人民共和国|中国|北京市|北京|密云区|密云县|密云(?![镇园]))")
+_PREFIX = re.compile(r"^(?:中华人民共和国|中国|北京市|北京)")
 
-_BEIJING_OTHER = "东城|西城|丰台|石景山|海淀|门头沟|房山|通州|顺义|昌平|大兴|怀柔|平谷|延庆|崇文|宣武"
+# Outside Beijing. Beijing's own districts are not listed here: they come from the data
+# (storage/routing/districts.py), and a district that is not loaded is outside too.
 _COUNTRY_CAPITAL = re.compile(r"^(?:中华人民共和国|中国)?(?:北京市|北京)?")
 _OUTSIDE = re.compile(
     r"^(?:"
-    rf"(?:{_BEIJING_OTHER})(?:区|县)?|朝阳区|亦庄|经济技术开发区"
-    r"|(?:上海|天津|重庆|黑龙江|内蒙古|新疆|西藏|广西|宁夏|香港|澳门|台湾|广东|浙江|江苏|辽宁|吉林"
+    r"(?:上海|天津|重庆|黑龙江|内蒙古|新疆|西藏|广西|宁夏|香港|澳门|台湾|广东|浙江|江苏|辽宁|吉林"
     r"|四川|贵州|福建|安徽|江西|甘肃|青海|陕西|海南|云南)"
     r"|(?:河北|河南|湖北|湖南|山西|山东)省"
     rf"|[{HANZI}]{{2,8}}(?:省|自治区|特别行政区)"
     r"|(?:承德|廊坊|保定|唐山|张家口|石家庄|秦皇岛|沧州|衡水|邢台|邯郸|广州|深圳|杭州|南京|武汉|成都"
     r"|西安|沈阳|大连|青岛|济南|郑州|长沙|哈尔滨|长春|太原|呼和浩特|兰州|昆明|贵阳|南宁|福州|厦门"
     r"|合肥|南昌|苏州|无锡|宁波|温州|滦平|兴隆|丰宁)"
-    rf"|(?!密云)[{HANZI}]{{2,4}}县"
     r")"
 )
+_COUNTY = re.compile(rf"^[{HANZI}]{{2,4}}县")
 _LATIN_OUTSIDE = re.compile(
-    r"^(?:beijing(?:shi)?)?(?:dongcheng|xicheng|chaoyangqu|fengtai|shijingshan|haidian|mentougou"
-    r"|fangshan|tongzhou|shunyi|changping|daxing|huairou|pinggu|yanqing)"
-    r"|^(?:shanghai|tianjin|chongqing|hebeisheng|guangzhou|shenzhen|chengde|langfang)"
+    r"^(?:shanghai|tianjin|chongqing|hebeisheng|guangzhou|shenzhen|chengde|langfang)"
 )
-_LATIN_PREFIX = re.compile(
-    r"^(?:zhongguo|beijingshi|beijing(?=miyun)|miyunqu|miyunxian|miyun(?!zhen|yuan))"
-)
+_LATIN_PREFIX = re.compile(r"^(?:zhongguo|beijingshi|beijing)")
 _LATIN_NOISE = re.compile(r"[^a-z]+")
 
 
@@ -189,3 +186,9 @@ def starts_with_suffix(text: str) -> bool:
 def is_suffix_only(text: str) -> bool:
     """True for '', 社区, 村委会 … (what is left of 太师屯镇社区 after its town)."""
     return not text or any(text == s for s, _ in _SUFFIXES) or any(text == s for s, _ in _LATIN_SUFFIXES)
+
+
+def is_county(text: str) -> bool:
+    """滦平县…: a county at the front (Beijing's districts were counties once: the caller asks
+    its district finder first)."""
+    return _COUNTY.match(text) is not None

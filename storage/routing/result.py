@@ -47,12 +47,18 @@ class Candidate:
     town: str  # its town's official name
     station: StationRef | None
     score: float
+    district: str = ""  # its district's name
+
+    @property
+    def district_code(self) -> str:
+        return self.code[:6]
 
     def to_json(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "name": self.name,
             "town": self.town,
+            "district": self.district,
             "station": self.station.to_json() if self.station else None,
             "score": round(self.score, 3),
         }

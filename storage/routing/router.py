@@ -17,11 +17,12 @@ from .decide import (
     decide_fuzzy,
     decide_offer,
 )
-from .entries import AliasEntry, CommunityEntry, StationPoint, TownEntry
+from .districts import DistrictFinder
+from .entries import AliasEntry, CommunityEntry, DistrictEntry, StationPoint, TownEntry
 from .geo import distance_m, nearest_station
-from .index import NameIndex
+from .index import NameIndex, Scope
 from .keys import pinyin_syllables, segment_latin
-from .normalize import fold_forms, fold_latin_forms, prepare
+from .normalize import fold_forms, fold_latin_forms, is_county, prepare
 from .result import Candidate, Reason, RouteResult, RouteStatus, StationRef
 from .towns import TownFinder, TownHit
 
@@ -47,13 +48,23 @@ class Router:
         finder: TownFinder,
         stations: list[StationRef | None],
         points: list[StationPoint],
+        districts: list[DistrictEntry],
+        district_finder: DistrictFinder,
     ) -> None:
         self.towns = towns
         self.communities = communities
+        self.districts = districts  # the loaded ones: the service area
         self._index = index
         self._finder = finder
         self._stations = stations
         self._points = points
+        self._district_finder = district_finder
+        names = {d.code: d.name for d in districts}
+        self._district_name = [names.get(t.code[:6], "") for t in towns]
+        by_district: dict[str, set[int]] = {}
+        for i, town in enumerate(towns):
+            by_district.setdefault(town.code[:6], set()).add(i)
+        self._district_towns = {code: frozenset(towns_) for code, towns_ in by_district.items()}
 
     @classmethod
     async def load(cls, session: AsyncSession) -> Router:
@@ -62,7 +73,8 @@ class Router:
 
         rows = await read_routing_rows(session)
         return cls.from_entries(
-            rows.towns, rows.communities, rows.aliases, rows.stations_by_community, rows.station_points
+            rows.towns, rows.communities, rows.aliases, rows.stations_by_community, rows.station_points,
+            districts=rows.districts,
         )
 
     @classmethod
@@ -73,8 +85,11 @@ class Router:
         aliases: Iterable[AliasEntry] = (),
         stations_by_community: Mapping[str, StationRef] | None = None,
         station_points: Iterable[StationPoint] = (),
+        *,
+        districts: Iterable[DistrictEntry] | None = None,
     ) -> Router:
-        """Pure: no database. Aliases of unknown communities are ignored."""
+        """Pure: no database. Aliases of unknown communities are ignored. ``districts`` names the
+        loaded districts (default: those of the towns, named from the packaged city list)."""
         town_list = list(towns)
         community_list = list(communities)
         town_pos = {t.code: i for i, t in enumerate(town_list)}
@@ -88,13 +103,17 @@ class Router:
         ]
         index = NameIndex.build(community_list, town_of, alias_rows)
         stations = stations_by_community or {}
+        finder = TownFinder(town_list, index.pinyin)
+        loaded = _loaded_districts(town_list, districts)
         return cls(
             town_list,
             community_list,
             index,
-            TownFinder(town_list, index.pinyin),
+            finder,
             [stations.get(c.code) for c in community_list],
             list(station_points),
+            loaded,
+            _district_finder(loaded, town_list, index, finder),
         )
 
     # --- public --------------------------------------------------------------------------------
@@ -125,14 +144,22 @@ class Router:
         prepared = prepare(text)
         if prepared.outside or not prepared.text:
             return None
-        hit = self._finder.find(prepared.text, latin=prepared.script == "latin")
-        return self.towns[hit.town] if hit is not None else None
+        latin = prepared.script == "latin"
+        scoped = self._district_scope(prepared.text, latin)
+        if isinstance(scoped, Decision):
+            return None
+        rest, scope = scoped
+        hit = self._finder.find(rest, latin=latin, scope=scope)
+        if hit is None or len(hit.towns) != 1:  # 城关街道 alone: which district's?
+            return None
+        return self.towns[next(iter(hit.towns))]
 
     def communities_of(self, town_code: str) -> list[Candidate]:
         """Every village and community of a town, in division-code order, with its station."""
         return [
             Candidate(code=c.code, name=c.short_name, town=self.towns[self._index.town_of[i]].name,
-                      station=self._stations[i], score=1.0)
+                      station=self._stations[i], score=1.0,
+                      district=self._district_name[self._index.town_of[i]])
             for i, c in enumerate(self.communities) if c.town_code == town_code
         ]
 
@@ -148,7 +175,7 @@ class Router:
                 c = self.communities[i]
                 served.setdefault(station.id, []).append(Candidate(
                     code=c.code, name=c.short_name, town=self.towns[self._index.town_of[i]].name,
-                    station=station, score=1.0))
+                    station=station, score=1.0, district=self._district_name[self._index.town_of[i]]))
         by_distance = sorted(
             (distance_m(latitude, longitude, p.latitude, p.longitude), p) for p in self._points
             if p.station_id in served)
@@ -160,13 +187,15 @@ class Router:
         return nearest_station(self._points, latitude, longitude)
 
     def _result(self, query: str, decision: Decision) -> RouteResult:
+        town_of = self._index.town_of
         candidates = tuple(
             Candidate(
                 code=self.communities[i].code,
                 name=self.communities[i].short_name,
-                town=self.towns[self._index.town_of[i]].name,
+                town=self.towns[town_of[i]].name,
                 station=self._stations[i],
                 score=score,
+                district=self._district_name[town_of[i]],
             )
             for i, score in decision.scored
         )
@@ -174,37 +203,60 @@ class Router:
 
     # --- hanzi ---------------------------------------------------------------------------------
 
+    def _district_scope(self, text: str, latin: bool) -> tuple[str, Scope] | Decision:
+        """The district named in the text: its towns are the scope (outside if not loaded)."""
+        hit = self._district_finder.find(text, latin)
+        if hit is None:
+            if not latin and is_county(text):  # 滦平县…: a county, and none of ours
+                return Decision.nothing(Reason.OUTSIDE_AREA)
+            return text, None
+        if not hit.strong:  # a bare stem: a name the whole text spells wins (朝阳村)
+            whole = fold_latin_forms(text) if latin else fold_forms(text)
+            found = (self._index.pinyin_forms(whole, None, 1.0) if latin
+                     else self._index.exact_forms(whole, None))
+            if found:
+                return text, None
+        if not hit.loaded:
+            return Decision.nothing(Reason.OUTSIDE_AREA)
+        if not hit.rest:
+            return Decision.nothing(Reason.TOWN_ONLY)
+        return hit.rest, self._district_towns.get(hit.code, frozenset())
+
     def _route_hanzi(self, text: str) -> Decision:
-        hit = self._finder.find(text)
+        scoped = self._district_scope(text, latin=False)
+        if isinstance(scoped, Decision):
+            return scoped
+        text, scope = scoped
+        hit = self._finder.find(text, scope=scope)
         if hit is not None and hit.strong:
-            return self._within_town(hit) if hit.rest else Decision.nothing(Reason.TOWN_ONLY)
-        exact = self._index.exact_forms(fold_forms(text), None)
+            return self._within_town(hit, scope) if hit.rest else Decision.nothing(Reason.TOWN_ONLY)
+        exact = self._index.exact_forms(fold_forms(text), scope)
         if exact:
             return decide_exact(exact)
         local: Decision | None = None
         if hit is not None:
             if not hit.rest:
                 return Decision.nothing(Reason.TOWN_ONLY)
-            local = self._resolve(hit.rest, hit.town)
+            local = self._resolve(hit.rest, hit.towns)
             if local is not None and local.status is RouteStatus.MATCHED:
                 return local
-        whole = self._resolve(text, None)
+        whole = self._resolve(text, scope)
         if whole is not None and (local is None or _better(whole, local)):
             return whole
         if local is not None:
             return local
         return Decision.nothing(Reason.TOWN_ONLY if hit is not None else Reason.NOT_RECOGNISED)
 
-    def _within_town(self, hit: TownHit) -> Decision:
-        local = self._resolve(hit.rest, hit.town)
+    def _within_town(self, hit: TownHit, scope: Scope) -> Decision:
+        local = self._resolve(hit.rest, hit.towns)
         if local is not None and local.status is RouteStatus.MATCHED:
             return local
-        elsewhere = self._index.exact_forms(fold_forms(hit.rest), None)
+        elsewhere = self._index.exact_forms(fold_forms(hit.rest), scope)
         if elsewhere:
             return Decision(RouteStatus.AMBIGUOUS, Reason.TOWN_MISMATCH.value, elsewhere[:5])
         return local or Decision.nothing(Reason.TOWN_ONLY)
 
-    def _resolve(self, text: str, town: int | None) -> Decision | None:
+    def _resolve(self, text: str, town: Scope) -> Decision | None:
         """Exact name, then homophone, then a suffixed name inside, then fuzzy; in ``town``."""
         index = self._index
         forms = fold_forms(text)
@@ -228,7 +280,7 @@ class Router:
         return fuzzy
 
     def _fuzzy(
-        self, forms: list[tuple[str, str | None]], syllables: list[list[str]], town: int | None
+        self, forms: list[tuple[str, str | None]], syllables: list[list[str]], town: Scope
     ) -> Decision | None:
         """Fuzzy on the once- and the fully-folded stem (四合村村 → 四合村, 四合), best of both."""
         best: dict[int, float] = {}
@@ -244,23 +296,27 @@ class Router:
     # --- latin (typed pinyin) ------------------------------------------------------------------
 
     def _route_latin(self, text: str) -> Decision:
-        hit = self._finder.find(text, latin=True)
+        scoped = self._district_scope(text, latin=True)
+        if isinstance(scoped, Decision):
+            return scoped
+        text, scope = scoped
+        hit = self._finder.find(text, latin=True, scope=scope)
         if hit is not None and hit.strong and not hit.rest:
             return Decision.nothing(Reason.TOWN_ONLY)
         if hit is not None and hit.strong:
-            return self._resolve_latin(hit.rest, hit.town) or Decision.nothing(Reason.TOWN_ONLY)
-        whole = self._resolve_latin(text, None)
+            return self._resolve_latin(hit.rest, hit.towns) or Decision.nothing(Reason.TOWN_ONLY)
+        whole = self._resolve_latin(text, scope)
         if whole is not None and whole.status is RouteStatus.MATCHED:
             return whole
         if hit is not None and hit.rest:
-            local = self._resolve_latin(hit.rest, hit.town)
+            local = self._resolve_latin(hit.rest, hit.towns)
             if local is not None:
                 return local
         if whole is not None:
             return whole
         return Decision.nothing(Reason.TOWN_ONLY if hit is not None else Reason.NOT_RECOGNISED)
 
-    def _resolve_latin(self, text: str, town: int | None) -> Decision | None:
+    def _resolve_latin(self, text: str, town: Scope) -> Decision | None:
         index = self._index
         forms = fold_latin_forms(text)
         found = index.pinyin_forms(forms, town, 1.0)
@@ -274,6 +330,36 @@ class Router:
         if decision is None and 3 <= len(stem) <= 5 and not set(syllables) <= pinyin_syllables():
             decision = decide_offer(index.initials_of(stem, town, 0.5))
         return decision
+
+
+def _loaded_districts(
+    towns: list[TownEntry], districts: Iterable[DistrictEntry] | None
+) -> list[DistrictEntry]:
+    from ..divisions import district_names
+
+    wanted = sorted({t.code[:6] for t in towns})
+    given = {d.code: d for d in districts or ()}
+    names = district_names()
+    return [given.get(code) or DistrictEntry(code, names.get(code, code)) for code in wanted]
+
+
+def _district_finder(
+    loaded: list[DistrictEntry], towns: list[TownEntry], index: NameIndex, finder: TownFinder
+) -> DistrictFinder:
+    """Every district of the packaged city list is known; names of ours that begin like one
+    (朝阳村, 延庆镇) keep their bare stems from being taken for it."""
+    from ..divisions import load_city_divisions
+
+    city = load_city_divisions()
+    codes = {d.code for d in loaded}
+    known = [*loaded, *(DistrictEntry(d.code, d.name) for d in city.districts if d.code not in codes)]
+    ours = {t.name for t in towns}
+    foreign = [(t.name, t.district_code) for t in city.towns
+               if t.district_code not in codes and t.name not in ours]
+    districts = DistrictFinder(known, codes, index.pinyin, foreign)
+    districts.block([*index.exact, *finder.names()])
+    districts.block([*index.by_pinyin, *finder.latin_names()], latin=True)
+    return districts
 
 
 def _rescore(scored: list[tuple[int, float]], score: float) -> list[tuple[int, float]]:

@@ -110,7 +110,8 @@ class Env:
 async def env(demo_template: Path, tmp_path: Path, request: pytest.FixtureRequest
               ) -> AsyncIterator[Env]:
     """``@pytest.mark.parametrize("env", [{"forum": True}], indirect=True)``: a staff group with
-    forum topics; ``{"no_staff_group": True}``: the service runs without one configured."""
+    forum topics; ``{"no_staff_group": True}``: the service runs without one configured;
+    ``{"area_name": "…"}``: a configured name for the service area."""
     options = getattr(request, "param", {}) or {}
     db_file = tmp_path / "jiazhan.sqlite3"
     shutil.copyfile(demo_template, db_file)
@@ -126,6 +127,7 @@ async def env(demo_template: Path, tmp_path: Path, request: pytest.FixtureReques
         staff_chat_id=None if options.get("no_staff_group") else STAFF_CHAT_ID,
         admin_ids=[],
         locale="zh",
+        area_name=options.get("area_name", ""),
     )
     staff_group = emulator.group(STAFF_CHAT_ID, "家站工作群", admins=STAFF_ADMINS,
                                  is_forum=bool(options.get("forum")))

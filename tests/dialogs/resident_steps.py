@@ -20,9 +20,13 @@ JINPOLUO = "110118101202"  # 溪翁庄镇金叵罗村
 DONGGEZHUANG = {"西田各庄镇": "110118102201", "不老屯镇": "110118109201"}  # the same name twice
 
 
+# The demo deployment serves one district: residents see its name where the catalogue says {area}.
+AREA = {"zh": "密云区", "en": "Miyun District"}
+
+
 def shown(lang: str, key: str, /, **fields: object) -> str:
     """A catalogue text as the user sees it (HTML tags gone, entities decoded)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", t(lang, key, **fields)))
+    return html.unescape(re.sub(r"<[^>]+>", "", t(lang, key, **{"area": AREA[lang], **fields})))
 
 
 def user_for(env: Any, lang: str, user_id: int) -> SimUser:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from resident_steps import (
+    AREA,
     DONGGEZHUANG,
     JINPOLUO,
     LANGS,
@@ -94,7 +95,8 @@ async def test_an_unroutable_address_says_why_and_how_to_try_again(env, lang: st
     for text, reason in (("上海市浦东新区世纪大道100号", "outside_area"), ("你好", "not_recognised")):
         await type_address(env, user, text)
         answer = user.last()
-        assert t(lang, f"routing.reason.{reason}") in answer.text
+        assert t(lang, f"routing.reason.{reason}", area=AREA[lang]) in answer.text
+        assert "Miyun" in answer.text or "密云区" in answer.text or reason != "outside_area"
         assert "溪翁庄镇金叵罗村" in answer.text  # an example of what works
         assert t(lang, "onboarding.share_location") in answer.labels
         state = await state_of(env, user)
@@ -281,4 +283,17 @@ async def test_an_alias_imported_later_routes_after_the_refresh(env) -> None:
     await type_address(env, user, "澜茵山小区")
     assert "金叵罗村" in user.last().text
     assert t("zh", "onboarding.confirm") in user.last().labels
+    assert env.emulator.violations == []
+
+
+@pytest.mark.parametrize("env", [{"area_name": "京郊示例区"}], indirect=True)
+async def test_a_configured_area_name_is_what_residents_see(env) -> None:
+    user = user_for(env, "zh", 3090)
+    await user.send("/start")
+    (welcome,) = await user.wait_for()
+    assert welcome.text.startswith("京郊示例区人大代表家站")
+    assert "密云区" not in welcome.text
+    await user.send("/help")
+    (help_text,) = await user.wait_for()
+    assert help_text.text.startswith("京郊示例区人大代表家站")
     assert env.emulator.violations == []

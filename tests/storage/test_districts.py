@@ -148,3 +148,51 @@ async def test_migrating_an_existing_database_gives_its_towns_their_district(tmp
     await db.dispose()
     assert towns == {"110118101": "110118", "110114001": "110114"}
     assert districts == {"110118": "密云区", "110114": "昌平区"}
+
+
+def _one_district(code: str) -> Router:
+    city = load_city_divisions().only({code})
+    return Router.from_entries(
+        [TownEntry(t.code, t.name, t.short_name) for t in city.towns],
+        [CommunityEntry(c.code, c.name, c.short_name, c.town_code, c.unit_type)
+         for c in city.communities],
+    )
+
+
+@pytest.mark.parametrize("typed", ["北京市昌平区辛庄村", "辛庄村（昌平区）", "昌平辛庄村", "changpingqu xinzhuang"])
+def test_a_district_written_anywhere_narrows_the_search(typed: str) -> None:
+    result = city_router().route(typed)
+    assert result.status is RouteStatus.AMBIGUOUS
+    assert {c.district for c in result.candidates} == {"昌平区"}
+    assert len(result.candidates) == 4
+
+
+def test_a_name_in_fourteen_places_offers_all_of_them_with_their_districts() -> None:
+    result = city_router().route("辛庄村")
+    assert len(result.candidates) == 14
+    assert len({c.district for c in result.candidates}) > 5
+
+
+@pytest.mark.parametrize("typed", ["北京市昌平区辛庄村", "昌平辛庄村", "回龙观街道", "海淀区中关村",
+                                   "上海市浦东新区", "河北省承德市", "滦平县城", "changpingqu"])
+def test_a_district_that_is_not_loaded_is_outside_the_area(typed: str) -> None:
+    result = _one_district("110118").route(typed)
+    assert (result.status, result.reason) == (RouteStatus.NONE, "outside_area")
+
+
+@pytest.mark.parametrize("typed", ["朝阳村", "密云县溪翁庄", "北京市密云区金叵罗村", "miyun jinpoluo"])
+def test_names_that_begin_like_a_district_still_route(typed: str) -> None:
+    result = _one_district("110118").route(typed)
+    assert result.status is RouteStatus.MATCHED, typed
+
+
+def test_the_routing_code_and_catalogues_name_no_district() -> None:
+    import locales
+    import storage.routing
+
+    for package in (storage.routing, locales):
+        root = Path(package.__file__).parent
+        for path in [*root.rglob("*.py"), *root.rglob("*.toml")]:
+            text = path.read_text(encoding="utf-8")
+            for district in load_city_divisions().districts:
+                assert district.name not in text, (path, district.name)

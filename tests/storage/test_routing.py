@@ -133,6 +133,7 @@ def test_json_shape(router: Router) -> None:
                 "code": JINPOLUO,
                 "name": "金叵罗村",
                 "town": "溪翁庄镇",
+                "district": "密云区",
                 "station": {"id": 7, "name": "溪翁庄镇人大代表之家", "kind": "home"},
                 "score": 1.0,
             }

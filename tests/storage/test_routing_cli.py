@@ -89,7 +89,7 @@ def test_readable_and_json(database_url: str, capsys: pytest.CaptureFixture[str]
     answers = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [a["status"] for a in answers] == ["matched", "ambiguous"]
     assert answers[0]["candidates"][0] == {
-        "code": "110118111200", "name": "古北口村", "town": "古北口镇", "station": None, "score": 1.0,
+        "code": "110118111200", "name": "古北口村", "town": "古北口镇", "district": "密云区", "station": None, "score": 1.0,
     }
 
 
