@@ -38,6 +38,7 @@ from storage.models import (
     TimelineEntry,
     Visibility,
 )
+from storage.staff_chats import staff_chat_for_suggestion
 from storage.staff_topics import topic_for_station
 from storage.ticket_view import TicketView
 
@@ -215,8 +216,9 @@ def staff_media_calls(
 
 async def enqueue_staff_card(turn: Turn, suggestion: Suggestion) -> bool:
     """Queue the new suggestion's card (and its media) for the staff group, in this unit of
-    work. False when no staff chat is configured."""
-    chat_id = turn.config.staff_chat_id
+    work: to the group serving its station (``/bind``), else the default staff group. False when
+    no group serves it."""
+    chat_id = await staff_chat_for_suggestion(turn.session, suggestion, turn.config.staff_chat_id)
     if chat_id is None:
         return False
     locale = turn.config.default_locale
@@ -262,8 +264,10 @@ async def enqueue_staff_notice(
     """Tell the staff group, and the deputy the ticket is assigned to (if they use the bot),
     what the resident did. Returns how many messages were queued."""
     chats: list[tuple[int, str]] = []
-    if turn.config.staff_chat_id is not None:
-        chats.append((turn.config.staff_chat_id, turn.config.default_locale))
+    group = suggestion.card_chat_id or await staff_chat_for_suggestion(
+        turn.session, suggestion, turn.config.staff_chat_id)
+    if group is not None:
+        chats.append((group, turn.config.default_locale))
     if suggestion.assignee_deputy_id is not None:
         deputy = await turn.session.get(Deputy, suggestion.assignee_deputy_id)
         if deputy is not None and deputy.active and deputy.telegram_user_id:
