@@ -43,6 +43,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        # Called once PTB is done with an update (the service's inbox forgets it then).
+        self.after: Callable[[object], Awaitable[None]] | None = None
 
     @staticmethod
     def _key(update: object) -> int:
@@ -60,6 +62,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         try:
             async with lock, self._slots:
                 await coroutine
+            if self.after is not None:
+                await self.after(update)
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:

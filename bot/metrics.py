@@ -37,6 +37,11 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.webhook_refused = Counter(
+            "jiazhan_webhook_refused_total", "Webhook calls refused, by reason (secret, malformed)",
+            ["reason"], registry=self.registry,
+        )
+
     def handled(self, handler: str, seconds: float) -> None:
         self.updates.labels(handler).inc()
         self.latency.observe(seconds)

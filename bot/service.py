@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import secrets
 import signal
 import sys
 from collections.abc import Callable
@@ -34,7 +35,8 @@ from .log_privacy import install_log_privacy
 from .metrics import Metrics
 from .pacing import Limits
 from .settings import Settings
-from .web import WEBHOOK_PATH, WebState, build_web_app
+from .update_inbox import InboxPump
+from .web import WEBHOOK_PATH, BadUpdate, WebState, build_web_app
 
 __all__ = ["Service", "cmd_run"]
 
@@ -53,11 +55,10 @@ class Service:
         clock: Callable[[], datetime] = system_clock,
         limits: Limits | None = None,
         serve_http: bool = True,
-        poll_interval: float = 0.0,
     ) -> None:
         self.settings, self.clock, self.limits = settings, clock, limits
         self.db = db or Database(settings.database_url)
-        self.serve_http, self.poll_interval = serve_http, poll_interval
+        self.serve_http = serve_http
         self.metrics = Metrics()
         self.app: Any = None
         self.services: Services | None = None
@@ -67,8 +68,11 @@ class Service:
         self._runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._watcher: asyncio.Task[None] | None = None
+        self.pump: InboxPump | None = None
+        self._poller: asyncio.Task[None] | None = None
         self.webhook = False
         self.receiving = False  # taking updates; False once the database file is lost
+        self.webhook_secret = ""
         self._requests: tuple[AiohttpRequest, AiohttpRequest] | None = None
 
     async def start(self, *, webhook: bool = False, receive: bool = True) -> None:
@@ -77,6 +81,12 @@ class Service:
         self.webhook = webhook
         token = self.settings.bot_token
         install_log_privacy(token.get_secret_value() if token else None)
+        configured = self.settings.webhook_secret
+        self.webhook_secret = configured.get_secret_value() if configured else ""
+        if webhook and not self.webhook_secret:
+            # Never a webhook anyone can post to: Telegram is told this secret by setWebhook.
+            self.webhook_secret = secrets.token_urlsafe(32)
+            log.info("JIAZHAN_WEBHOOK_SECRET is not set: registering a generated secret token")
         guard = self.db.file_guard
         if guard is not None:
             guard.lock()  # DatabaseInUse: another service has this SQLite file
@@ -116,18 +126,20 @@ class Service:
                         "recorded but nobody receives them, and residents are told so")
         self.receiving = True
         self._tasks.append(asyncio.create_task(self._town_topics()))
+        self.pump = InboxPump(self.db, self.app, clock=self.clock, receiving=lambda: self.receiving,
+                              on_queued=self.services.outbox_signal.set)
+        self.app.update_processor.after = self.pump.processed
+        await self.pump.recover()  # what a crash left, before anything new
+        self._tasks.append(asyncio.create_task(self.pump.forget_done()))
         if webhook:
-            secret = self.settings.webhook_secret
             await self.app.bot.set_webhook(
                 url=self.settings.webhook_url or "",
-                secret_token=secret.get_secret_value() if secret else None,
+                secret_token=self.webhook_secret,
                 allowed_updates=Update.ALL_TYPES,
             )
         else:
             await self.app.bot.delete_webhook()
-            await self.app.updater.start_polling(
-                poll_interval=self.poll_interval, timeout=10, allowed_updates=Update.ALL_TYPES
-            )
+            self._poller = asyncio.create_task(self.pump.poll())
 
     async def _watch_database_file(self, every: float = 1.0) -> None:
         """A deleted or replaced SQLite file: stop taking updates and say so (once)."""
@@ -143,8 +155,7 @@ class Service:
             self.worker.stop()
         if self.scheduler is not None:
             self.scheduler.stop()
-        if self.app is not None and self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
+        await self._stop_polling()
 
     async def _town_topics(self) -> None:
         """A staff group with forum topics gets one per town (in the background: Telegram paces
@@ -166,13 +177,12 @@ class Service:
             )
 
     async def _start_http(self, webhook: bool) -> None:
-        secret = self.settings.webhook_secret
         state = WebState(
             metrics=self.metrics,
             health=self.health,
             enqueue_update=self._enqueue_update if webhook else None,
             accepting=lambda: self.receiving,
-            secret=secret.get_secret_value() if secret else None,
+            secret=self.webhook_secret if webhook else None,
             refresh_metrics=self._refresh_metrics,
         )
         path = urlparse(self.settings.webhook_url or "").path or WEBHOOK_PATH
@@ -185,8 +195,21 @@ class Service:
         sockets = getattr(server, "sockets", None) or []
         self.http_port = sockets[0].getsockname()[1] if sockets else self.settings.listen_port
 
+    async def _stop_polling(self) -> None:
+        """No more getUpdates: nothing further is acknowledged to Telegram."""
+        if self.pump is not None:
+            self.pump.stop()
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
+
     async def _enqueue_update(self, data: dict[str, Any]) -> None:
-        await self.app.update_queue.put(Update.de_json(data, self.app.bot))
+        """A webhook update: committed to the inbox before the 200 (then handled at once)."""
+        assert self.pump is not None
+        if not await self.pump.accept(data):
+            raise BadUpdate("not readable as an Update")
 
     async def _refresh_metrics(self) -> None:
         async with self.db.reading() as session:
@@ -208,8 +231,8 @@ class Service:
             self._watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watcher
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
+        self.receiving = False
+        await self._stop_polling()
         if self.worker is not None:
             self.worker.stop()
         if self.scheduler is not None:
@@ -219,6 +242,8 @@ class Service:
                 await asyncio.wait_for(task, timeout=5)
         if self.app.running:
             await self.app.stop()
+        if self.pump is not None:
+            await self.pump.flush()
         await self.app.shutdown()
         if self._runner is not None:
             await self._runner.cleanup()

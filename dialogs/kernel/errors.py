@@ -13,6 +13,7 @@ from telegram.ext import CallbackContext
 
 from dialogs.kernel.context import Services
 from locales import pick_locale, t
+from storage import update_inbox
 from storage.updates import record_unhandled
 
 __all__ = ["make_error_handler", "STAFF_ALERT_INTERVAL"]
@@ -43,6 +44,7 @@ def make_error_handler(services: Services) -> Any:
         try:
             async with services.db.unit_of_work() as session:
                 await record_unhandled(session, update.update_id, now, _what_they_wrote(update) or "")
+                await update_inbox.forget(session, [update.update_id])
                 if services.config.staff_chat_id and time.monotonic() - last_alert[0] > STAFF_ALERT_INTERVAL:
                     last_alert[0] = time.monotonic()
                     from storage.outbox import enqueue

@@ -15,6 +15,7 @@ from telegram.ext import CallbackContext, ExtBot
 
 from dialogs.kernel.context import Services
 from dialogs.kernel.turn import Reply, Turn
+from storage import update_inbox
 from storage.updates import claim_update
 
 __all__ = ["TurnHandler", "PtbContext", "PtbCallback", "wrap", "run_turn", "Dispatcher", "MAX_INLINE_WAIT"]
@@ -48,12 +49,15 @@ async def run_turn(services: Services, update: Update, bot: Any, fn: TurnHandler
         await turn.load()  # reads first: SQLite's single writer is not held up by them
         await writing()
         if not await claim_update(session, update.update_id, now):
+            await update_inbox.settle(session, update.update_id, [])
             log.info("duplicate update skipped")
             return None
         if _is_private_command(update) and turn.state is not None and turn.state.flow != "idle":
             turn.clear_state()  # a command always wins over an unfinished dialog (a draft stays)
         await fn(turn)
         await turn.persist_state()
+        # The inbox keeps the answer, not the update: a crash before it is sent re-sends it.
+        await update_inbox.settle(session, update.update_id, _replayable(update, turn.replies))
     if turn.enqueued:
         services.outbox_signal.set()
     await deliver_replies(services, bot, update, turn.replies)
@@ -64,6 +68,28 @@ def _is_private_command(update: Update) -> bool:
     msg = update.message
     return (msg is not None and msg.chat.type == "private" and bool(msg.text)
             and (msg.text or "").startswith("/"))
+
+
+def _replayable(update: Update, replies: list[Reply]) -> list[dict[str, Any]]:
+    """The replies as Bot API calls the outbox can make after a crash (an edit becomes a new
+    message; toasts and files are not worth a repeat)."""
+    chat = update.effective_chat
+    if chat is None:
+        return []
+    calls: list[dict[str, Any]] = []
+    for reply in replies:
+        params: dict[str, Any] = {"chat_id": chat.id}
+        if reply.kind in ("text", "edit"):
+            params |= {"text": reply.text, "parse_mode": "HTML"}
+            if reply.markup is not None:
+                params["reply_markup"] = reply.markup.to_dict()
+            calls.append({"method": "sendMessage", "payload": params})
+        elif reply.kind in ("venue", "location"):
+            params |= {"latitude": reply.latitude, "longitude": reply.longitude}
+            if reply.kind == "venue":
+                params |= {"title": reply.title, "address": reply.text}
+            calls.append({"method": "send" + reply.kind.capitalize(), "payload": params})
+    return calls
 
 
 async def deliver_replies(services: Services, bot: Any, update: Update, replies: list[Reply]) -> None:

@@ -30,7 +30,14 @@ from .geo import (
     Town,
 )
 from .meetings import Meeting, MeetingDeputy, Subscription
-from .messaging import Broadcast, Delivery, DialogState, OutboxMessage, ProcessedUpdate
+from .messaging import (
+    Broadcast,
+    Delivery,
+    DialogState,
+    InboxUpdate,
+    OutboxMessage,
+    ProcessedUpdate,
+)
 from .people import Deputy, DeputyStation, InviteCode, Resident, Staff
 from .suggestions import (
     AnswerTemplate,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, OutboxStatus, UTCDateTime, str_enum, utcnow
 
-__all__ = ["OutboxMessage", "Broadcast", "Delivery", "DialogState", "ProcessedUpdate"]
+__all__ = ["OutboxMessage", "Broadcast", "Delivery", "DialogState", "ProcessedUpdate", "InboxUpdate"]
 
 
 class OutboxMessage(Base):
@@ -29,6 +29,12 @@ class OutboxMessage(Base):
         str_enum(OutboxStatus), default=OutboxStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Attempts whose outcome is unknown (the request went out, no answer came back): the message
+    # may have arrived. Bounds repeats: a resident's message is repeated at most once, a staff
+    # card is never posted twice.
+    uncertain: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # For a staff card whose answer was lost: the newest message id known in its chat then.
+    uncertain_after: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     not_before: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -93,3 +99,20 @@ class ProcessedUpdate(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class InboxUpdate(Base):
+    """A Telegram update committed before Telegram is told it arrived (the transactional inbox).
+
+    ``payload`` is the raw update until it is handled; the handling transaction clears it and
+    keeps ``replies`` (what to answer in the chat) until they are sent, then the row goes. A
+    restart handles the rows with a payload and sends the replies of the others.
+    """
+
+    __tablename__ = "inbox_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    replies: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True),
+                                                                 nullable=True)
