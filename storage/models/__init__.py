@@ -53,7 +53,7 @@ __all__ = [
     "Broadcast", "Category", "Community", "Delivery", "Deputy", "DeputyLevel", "DeputyStation",
     "DialogState", "District", "HandlingLevel", "InviteCode", "InviteKind", "Meeting", "MeetingDeputy",
     "MeetingKind", "MeetingStatus", "OutboxMessage", "OutboxStatus", "Priority",
-    "ProcessedUpdate", "Resident", "Satisfaction", "Staff", "StaffChat", "StaffTopic", "Station", "StationCoverage",
+    "InboxUpdate", "ProcessedUpdate", "Resident", "Satisfaction", "Staff", "StaffChat", "StaffTopic", "Station", "StationCoverage",
     "StationKind", "Subscription", "Suggestion", "SuggestionStatus", "TicketCounter",
     "TimelineEntry", "Town", "Visibility", "utcnow",
 ]
