@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from dialogs import everyone
+from dialogs import edits, everyone
 from dialogs.deputy import inbox
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Flow, Handlers, Job
@@ -20,6 +20,7 @@ __all__ = ["FLOWS", "Job", "build_handlers", "build_jobs"]
 
 # Tried in this order: the first handler that matches an update takes it.
 FLOWS: tuple[Flow, ...] = (
+    Flow("edits", edits.handlers),  # first: an edited message is never taken as a new one
     Flow("everyone", everyone.handlers),
     Flow("onboarding", onboarding.handlers, onboarding.jobs),
     Flow("station", station.handlers, station.jobs),

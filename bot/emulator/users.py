@@ -125,6 +125,34 @@ class Actor:
     async def reply_to(self, message_id: int, text: str, *, thread_id: int | None = None) -> int:
         return await self.send(text, thread_id=thread_id, reply_to=message_id)
 
+    def own_message_ids(self) -> list[int]:
+        """Ids of the messages this user sent in this chat, oldest first."""
+        chat_id = self.view.chat.id
+        return sorted(m.message_id for (cid, _), m in self.world.messages.items()
+                      if cid == chat_id and not m.from_bot
+                      and m.data.get("from", {}).get("id") == self.user.id)
+
+    async def edit(self, message_id: int, text: str) -> int:
+        """Edit one of this user's own text messages, as Telegram allows for 48 hours: the
+        message changes in place and the bot gets an ``edited_message`` update. Returns its id."""
+        chat = self.view.chat
+        stored = self.world.messages.get((chat.id, message_id))
+        if stored is None or stored.from_bot or stored.data.get("from", {}).get("id") != self.user.id:
+            raise LookupError(f"user {self.user.id} sent no message {message_id} in chat {chat.id}")
+        if "text" not in stored.data:
+            raise LookupError("only text messages are edited here")
+        data = {k: v for k, v in stored.data.items() if k != "entities"}
+        data["text"] = text
+        data["edit_date"] = int(time.time())
+        if text.startswith("/"):
+            command = text.split()[0]
+            length = len(command.encode("utf-16-le")) // 2
+            data["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        stored.data = data
+        self.world.touch(chat.id)
+        self.view.set_mark()
+        return self.world.push_update("edited_message", data, user_id=self.user.id)
+
     async def send_photo(self, caption: str | None = None, *, data: bytes = _FAKE_JPEG,
                          thread_id: int | None = None) -> int:
         stored = self.world.add_file(data, "photo", mime_type="image/jpeg")

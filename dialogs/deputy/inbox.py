@@ -15,6 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from dialogs.deputy.ticket import FLOW, deputy_buttons, media_calls, render_for_deputy
 from dialogs.everyone import on_stale_button
+from dialogs.forwarded import forward_marks, remember_forward
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Handlers
@@ -146,11 +147,14 @@ async def on_button(turn: Turn) -> None:
 
 async def _finish(turn: Turn, actor: Actor, sid: int, action: str, text: str | None) -> bool:
     """Do the deputy's action; True when done (the dialog step is over)."""
+    marks = await forward_marks(turn.session)
     try:
         done = await run_action(turn, actor, sid, action, text=text)
     except LifecycleError as err:
         turn.send(err.render(turn.locale))
         return err.key not in ("lifecycle.error.empty_text", "lifecycle.error.text_too_long")
+    if text and action != "hand_back":  # an edit of the typed answer follows it to the resident
+        await remember_forward(turn.session, turn.update, sid, marks)
     if action == "hand_back":
         await _tell_staff_handed_back(turn, actor, done, text or "")
     turn.clear_state()

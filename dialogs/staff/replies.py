@@ -16,6 +16,7 @@ from typing import Unpack
 
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from dialogs.forwarded import forward_marks, remember_forward
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Handlers
@@ -88,10 +89,13 @@ async def on_card_reply(turn: Turn) -> None:
         return
     actor, suggestion = gate
     text = turn.message_text.strip()
+    marks = await forward_marks(turn.session)
     if text.startswith(NOTE_PREFIXES):
         await _act(turn, actor, suggestion, "note", text=text[1:].strip())
     else:
         await _act(turn, actor, suggestion, "reply", text=text)
+    # An edit of this message will follow it to the timeline and the resident's copy.
+    await remember_forward(turn.session, turn.update, suggestion.id, marks)
 
 
 async def _act(

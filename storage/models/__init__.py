@@ -19,6 +19,7 @@ from .base import (
     Visibility,
     utcnow,
 )
+from .forwarding import ForwardedMessage
 from .geo import (
     AddressAlias,
     Community,
@@ -56,4 +57,5 @@ __all__ = [
     "InboxUpdate", "ProcessedUpdate", "Resident", "Satisfaction", "Staff", "StaffChat", "StaffTopic", "Station", "StationCoverage",
     "StationKind", "Subscription", "Suggestion", "SuggestionStatus", "TicketCounter",
     "TimelineEntry", "Town", "Visibility", "utcnow",
+    "ForwardedMessage",
 ]
