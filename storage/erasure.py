@@ -20,11 +20,22 @@ from typing import Any
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import AuditEntry, OutboxMessage, ProcessedUpdate, Resident, Suggestion, TimelineEntry
+from . import outbox
+from .models import (
+    AuditEntry,
+    OutboxMessage,
+    OutboxStatus,
+    ProcessedUpdate,
+    Resident,
+    Suggestion,
+    TimelineEntry,
+)
+from .outbox import CARD_EDIT, STAFF_CARD
 
-__all__ = ["ERASED", "PersonalValues", "personal_values", "erase_copies", "erase_in"]
+__all__ = ["ERASED", "FORGET_EDIT", "PersonalValues", "personal_values", "erase_copies", "erase_in"]
 
 ERASED = "***"
+FORGET_EDIT = "forget_edit"  # outbox purpose: a delivered message edited to lose the person
 _MIN_CHARS = 2  # a one-character "name" would erase that character from every text
 _DIGITS = re.compile(r"\D+")
 
@@ -123,15 +134,40 @@ async def _erase_outbox(
         linked.append(OutboxMessage.chat_id == values.chat_id)
     if not linked:
         return
-    for row in await session.scalars(select(OutboxMessage).where(or_(*linked))):
+    for row in list(await session.scalars(select(OutboxMessage).where(or_(*linked)))):
         if values.chat_id is not None and row.chat_id == values.chat_id:
             # In flight to the resident (the rest was deleted): the worker sends from memory; a
             # retry after a crash would find nothing to send, which is what /forget asked for.
             row.payload, row.chat_id = {}, 0
         else:
-            row.payload = erase_in(row.payload, values)
+            erased = erase_in(row.payload, values)
+            if erased != row.payload:
+                await _edit_delivered_copy(session, row, erased, now)
+            row.payload = erased
         if row.last_error:
             row.last_error = values.erase(row.last_error)
+
+
+_RENDERED_AGAIN = (STAFF_CARD, CARD_EDIT)  # staff cards are re-rendered by the caller
+
+
+async def _edit_delivered_copy(
+    session: AsyncSession, row: OutboxMessage, erased: dict[str, Any], now: datetime
+) -> None:
+    """A message already in someone's chat (a deputy's copy of the ticket, a notice in the staff
+    group) that quoted the person: edit it there to read as its erased payload."""
+    text = erased.get("text")
+    if (row.status is not OutboxStatus.SENT or row.result_message_id is None
+            or row.method != "sendMessage" or row.purpose in _RENDERED_AGAIN
+            or not isinstance(text, str)):
+        return
+    payload: dict[str, Any] = {"chat_id": row.chat_id, "message_id": row.result_message_id,
+                               "text": text}
+    for key in ("parse_mode", "reply_markup"):
+        if key in erased:
+            payload[key] = erased[key]
+    await outbox.enqueue(session, chat_id=row.chat_id, method="editMessageText", payload=payload,
+                         purpose=FORGET_EDIT, suggestion_id=row.suggestion_id, now=now)
 
 
 async def _erase_texts(

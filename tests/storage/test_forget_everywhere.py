@@ -48,9 +48,12 @@ async def test_forget_leaves_no_copy_anywhere(db: Database) -> None:
                                   purpose=STAFF_CARD, suggestion_id=suggestion.id, now=NOW)
         assert sent_card is not None
         sent_card.status, sent_card.result_message_id = OutboxStatus.SENT, 77
-        await enqueue(s, chat_id=DEPUTY_CHAT, method="sendMessage",
-                      payload={"chat_id": DEPUTY_CHAT, "text": f"新意见 {NAME} {PHONE}"},
-                      purpose="deputy_ticket", suggestion_id=suggestion.id, now=NOW)
+        deputy_copy = await enqueue(s, chat_id=DEPUTY_CHAT, method="sendMessage",
+                                    payload={"chat_id": DEPUTY_CHAT, "text": f"新意见 {NAME} {PHONE}",
+                                             "parse_mode": "HTML"},
+                                    purpose="deputy_ticket", suggestion_id=suggestion.id, now=NOW)
+        assert deputy_copy is not None
+        deputy_copy.status, deputy_copy.result_message_id = OutboxStatus.SENT, 88
         await enqueue(s, chat_id=USER, method="sendMessage",
                       payload={"chat_id": USER, "text": "您的意见已答复"}, purpose="reply",
                       resident_id=r.id, suggestion_id=suggestion.id, now=NOW)
@@ -84,5 +87,12 @@ async def test_forget_leaves_no_copy_anywhere(db: Database) -> None:
                  for row in await s.scalars(select(OutboxMessage))}
         chats = sorted(row.chat_id for row in await s.scalars(select(OutboxMessage)))
     assert texts["message"] == "王先生您好"  # someone else's message is untouched
+    # The deputy's copy, already in their chat, is edited there to read the same (the card is
+    # re-rendered by the dialog, not here).
+    async with db.reading() as s:
+        edits = [(r.chat_id, r.payload) for r in await s.scalars(
+            select(OutboxMessage).where(OutboxMessage.method == "editMessageText"))]
+    assert edits == [(DEPUTY_CHAT, {"chat_id": DEPUTY_CHAT, "message_id": 88,
+                                    "text": "新意见 *** ***", "parse_mode": "HTML"})]
     assert texts["deputy_ticket"] == "新意见 *** ***" and texts["ops_alert"] == "出错了：***"
     assert USER not in chats and OTHER in chats
