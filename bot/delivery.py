@@ -17,7 +17,7 @@ from typing import Any
 from telegram import InputMediaAudio, InputMediaDocument, InputMediaPhoto, InputMediaVideo
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from storage import Database, outbox
+from storage import Database, lost_answers, outbox
 from storage.models import Suggestion
 
 from .metrics import Metrics
@@ -29,6 +29,7 @@ log = logging.getLogger("jiazhan.delivery")
 
 MAX_SLEEP = 1.0  # longer waits go back to the outbox with a not_before instead of holding a lease
 MAX_BACKOFF = 300.0
+CARD_SWEEP = 60.0  # seconds between two looks for lost staff cards nobody found
 
 
 _Row = tuple[int, int, str, dict[str, Any], int, "int | None"]
@@ -60,6 +61,7 @@ class DeliveryWorker:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.heartbeat = time.monotonic()
         self._stopping = asyncio.Event()
+        self._next_sweep = time.monotonic() + CARD_SWEEP
 
     @property
     def alive(self) -> bool:
@@ -89,6 +91,10 @@ class DeliveryWorker:
 
     async def run_once(self) -> int:
         """Claim due messages and send them; returns how many were claimed."""
+        if time.monotonic() >= self._next_sweep:
+            self._next_sweep = time.monotonic() + CARD_SWEEP
+            async with self.db.unit_of_work() as session:
+                await lost_answers.repost_unfound_cards(session, self.clock())
         async with self.db.unit_of_work() as session:
             claimed = await outbox.claim_due(
                 session, owner=self.owner, now=self.clock(), limit=self.batch,
@@ -157,6 +163,8 @@ class DeliveryWorker:
             return _SENT
         except (TimedOut, NetworkError) as exc:
             self.metrics.sent.labels("network_error").inc()
+            if getattr(exc, "outcome_unknown", False) and lost_answers.creates_message(method):
+                return await self._answer_lost(msg_id, attempts)
             await self._retry(msg_id, min(MAX_BACKOFF, 2.0 ** min(attempts, 8)), type(exc).__name__)
             return _WAIT
         except Exception as exc:  # noqa: BLE001 - unknown: retry later, never lose the row
@@ -166,8 +174,22 @@ class DeliveryWorker:
         message_id = result.get("message_id") if isinstance(result, dict) else None
         async with self.db.unit_of_work() as session:
             await outbox.mark_sent(session, msg_id, now=self.clock(), message_id=message_id)
+            if await lost_answers.after_sent(session, chat_id, message_id, self.clock()):
+                self.signal.set()  # a card this proves never arrived goes out now
         self.metrics.sent.labels("sent").inc()
         return _SENT
+
+    async def _answer_lost(self, msg_id: int, attempts: int) -> object:
+        """The send may have arrived: tried once more at most (a staff card: not blindly)."""
+        self.metrics.sent.labels("answer_lost").inc()
+        now = self.clock()
+        retry_at = now + timedelta(seconds=min(MAX_BACKOFF, 2.0 ** min(attempts, 8)))
+        async with self.db.unit_of_work() as session:
+            again = await lost_answers.lost_answer(session, msg_id, now=now, retry_at=retry_at)
+        if not again:
+            log.warning("outbox message %s: the answer to its send was lost; not sent blindly again",
+                        msg_id)
+        return _WAIT if again else _SENT
 
     async def _bad_request(self, msg_id: int, description: str) -> None:
         lowered = description.lower()

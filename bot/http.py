@@ -14,7 +14,24 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-__all__ = ["AiohttpRequest"]
+__all__ = ["AiohttpRequest", "AnswerLost", "AnswerTimedOut"]
+
+
+# aiohttp >= 3.10 tells a connect timeout from a read timeout; before, every timeout is uncertain
+_CONNECT_TIMEOUT: Any = getattr(aiohttp, "ConnectionTimeoutError", ())
+
+
+class AnswerLost(NetworkError):
+    """The request went out but the connection broke before an answer: it may have taken
+    effect (``outcome_unknown``; dialogs and the delivery worker bound their repeats by it)."""
+
+    outcome_unknown = True
+
+
+class AnswerTimedOut(TimedOut):
+    """No answer in time after the request went out: it may have taken effect."""
+
+    outcome_unknown = True
 
 
 class AiohttpRequest(BaseRequest):
@@ -82,7 +99,11 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, url, data=data, timeout=timeout) as resp:
                 return resp.status, await resp.read()
-        except TimeoutError as err:
+        except _CONNECT_TIMEOUT as err:  # never connected: nothing happened
             raise TimedOut from err
-        except aiohttp.ClientError as err:
+        except TimeoutError as err:
+            raise AnswerTimedOut from err
+        except aiohttp.ClientConnectorError as err:  # never connected: nothing happened
             raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+        except aiohttp.ClientError as err:
+            raise AnswerLost(f"aiohttp.{type(err).__name__}: {err}") from err

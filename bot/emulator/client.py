@@ -71,8 +71,9 @@ class EmulatorClient:
         return (await self.request("GET", "/calls", params=params))[1]
 
     async def fail_next(self, n: int = 1, kind: str = "disconnect",
-                        methods: list[str] | None = None) -> None:
-        await self.request("POST", "/faults", json={"n": n, "kind": kind, "methods": methods})
+                        methods: list[str] | None = None, chat_id: int | None = None) -> None:
+        await self.request("POST", "/faults", json={"n": n, "kind": kind, "methods": methods,
+                                                    "chat_id": chat_id})
 
     async def drained(self, timeout: float = 5.0) -> bool:
         status, _ = await self.request("POST", "/drained", json={"timeout": timeout},

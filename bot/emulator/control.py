@@ -10,7 +10,7 @@
     GET  /_emulator/chats/{chat_id}/changes?version=&timeout= -> after any change (edits too)
     GET  /_emulator/state      -> violations, refusals, pending updates, calls
     GET  /_emulator/calls?chat_id=
-    POST /_emulator/faults     {"n", "kind", "methods"?}
+    POST /_emulator/faults     {"n", "kind", "methods"?, "chat_id"?}
     POST /_emulator/drained    {"timeout"?}
 """
 
@@ -192,8 +192,10 @@ async def _faults(request: web.Request) -> web.Response:
     body = await _body(request)
     try:
         methods = body.get("methods")
+        chat = body.get("chat_id")
         _emulator(request).fail_next(int(body.get("n", 1)), str(body.get("kind", "disconnect")),
-                                     None if methods is None else set(methods))
+                                     None if methods is None else set(methods),
+                                     None if chat is None else int(chat))
     except (ValueError, TypeError) as exc:
         return _error(400, str(exc))
     return web.json_response({"ok": True})

@@ -43,7 +43,7 @@ class BotApiEmulator:
         messages = MessageMethods(self.world, self.flood, self.limits)
         self._handlers = _handlers(messages, EditMethods(messages), ChatMethods(messages),
                                    self.feed)
-        self._faults: list[tuple[str, Collection[str] | None]] = []
+        self._faults: list[tuple[str, Collection[str] | None, int | None]] = []
         self._users: dict[int, SimUser] = {}
         self._groups: dict[int, SimGroup] = {}
         self._runner: web.AppRunner | None = None
@@ -125,18 +125,21 @@ class BotApiEmulator:
     # -- faults ---------------------------------------------------------------------------
 
     def fail_next(self, n: int = 1, kind: str = "disconnect",
-                  methods: Collection[str] | None = None) -> None:
+                  methods: Collection[str] | None = None, chat_id: int | None = None) -> None:
         """Make the next `n` Bot API calls (of `methods`; default every one but getUpdates) fail.
 
         kind: "disconnect" (connection dropped before anything happened), "500" (server error,
         nothing happened), "lost_response" (the call took effect, the connection then dropped).
+        ``chat_id``: only calls for that chat.
         """
         if kind not in ("disconnect", "500", "lost_response"):
             raise ValueError(f"unknown fault kind {kind!r}")
-        self._faults.extend([(kind, methods)] * n)
+        self._faults.extend([(kind, methods, chat_id)] * n)
 
-    def _take_fault(self, method: str) -> str | None:
-        for i, (kind, methods) in enumerate(self._faults):
+    def _take_fault(self, method: str, raw: Json) -> str | None:
+        for i, (kind, methods, chat_id) in enumerate(self._faults):
+            if chat_id is not None and str(raw.get("chat_id")) != str(chat_id):
+                continue
             if (method in methods) if methods is not None else method != "getUpdates":
                 del self._faults[i]
                 return kind
@@ -197,7 +200,7 @@ class BotApiEmulator:
             raw, files = await _read_params(request)
         except ApiError as error:
             return self._refuse(method, raw, error)
-        fault = self._take_fault(method)
+        fault = self._take_fault(method, raw)
         if fault in ("disconnect", "500"):  # nothing happens; the client sees an error
             self._record(method, raw, 0 if fault == "disconnect" else 500, f"fault: {fault}")
             return _drop(request) if fault == "disconnect" else web.json_response(

@@ -16,6 +16,7 @@ from telegram.ext import CallbackContext, ExtBot
 from dialogs.kernel.context import Services
 from dialogs.kernel.turn import Reply, Turn
 from storage import update_inbox
+from storage.lost_answers import adopt_card
 from storage.updates import claim_update
 
 __all__ = ["TurnHandler", "PtbContext", "PtbCallback", "wrap", "run_turn", "Dispatcher", "MAX_INLINE_WAIT"]
@@ -54,6 +55,7 @@ async def run_turn(services: Services, update: Update, bot: Any, fn: TurnHandler
             return None
         if _is_private_command(update) and turn.state is not None and turn.state.flow != "idle":
             turn.clear_state()  # a command always wins over an unfinished dialog (a draft stays)
+        await _find_lost_card(turn)
         await fn(turn)
         await turn.persist_state()
         # The inbox keeps the answer, not the update: a crash before it is sent re-sends it.
@@ -90,6 +92,27 @@ def _replayable(update: Update, replies: list[Reply]) -> list[dict[str, Any]]:
                 params |= {"title": reply.title, "address": reply.text}
             calls.append({"method": "send" + reply.kind.capitalize(), "payload": params})
     return calls
+
+
+async def _find_lost_card(turn: Turn) -> None:
+    """A staff card whose posting was never confirmed is found by a reply to it or a press of
+    its button: the update carries the message (see ``storage/lost_answers.py``)."""
+    staff, update = turn.config.staff_chat_id, turn.update
+    if staff is None or update.effective_chat is None or update.effective_chat.id != staff:
+        return
+    if update.callback_query is not None:
+        message: object = update.callback_query.message
+    else:
+        message = update.message.reply_to_message if update.message is not None else None
+    if not isinstance(message, Message) or message.from_user is None or not message.from_user.is_bot:
+        return
+    markup = message.reply_markup
+    buttons = [b.callback_data for row in (markup.inline_keyboard if markup else ())
+               for b in row if isinstance(b.callback_data, str)]
+    text = message.text or message.caption or ""
+    if buttons and text:
+        await adopt_card(turn.session, chat_id=staff, message_id=message.message_id, text=text,
+                         buttons=buttons, now=turn.now)
 
 
 async def deliver_replies(services: Services, bot: Any, update: Update, replies: list[Reply]) -> None:
@@ -131,9 +154,11 @@ async def _deliver_one(services: Services, bot: Any, chat_id: int, update: Updat
                 reply = Reply("text", text=reply.text, markup=reply.markup)
                 continue
             raise
-        except NetworkError:  # the change is committed: the answer must not be lost either
+        except NetworkError as exc:  # the change is committed: the answer must not be lost either
             log.warning("direct reply failed on the network; handed to the outbox")
-            await _hand_to_outbox(services, chat_id, reply)
+            # If it may have arrived, the outbox's copy is its one repeat.
+            await _hand_to_outbox(services, chat_id, reply,
+                                  maybe_sent=getattr(exc, "outcome_unknown", False))
             return
 
 
@@ -168,7 +193,8 @@ async def _call(bot: Any, chat_id: int, update: Update, reply: Reply) -> None:
         await bot.do_api_request("send" + reply.kind.capitalize(), api_kwargs=params)
 
 
-async def _hand_to_outbox(services: Services, chat_id: int, reply: Reply) -> None:
+async def _hand_to_outbox(services: Services, chat_id: int, reply: Reply,
+                          maybe_sent: bool = False) -> None:
     """A reply Telegram asked us to hold back for long goes through the outbox: not dropped."""
     from storage.outbox import enqueue
 
@@ -178,8 +204,10 @@ async def _hand_to_outbox(services: Services, chat_id: int, reply: Reply) -> Non
     if reply.markup is not None:
         payload["reply_markup"] = reply.markup.to_dict()
     async with services.db.unit_of_work() as session:
-        await enqueue(session, chat_id=chat_id, method="sendMessage", payload=payload,
-                      purpose="deferred_reply", now=services.clock())
+        row = await enqueue(session, chat_id=chat_id, method="sendMessage", payload=payload,
+                            purpose="deferred_reply", now=services.clock())
+        if row is not None and maybe_sent:
+            row.uncertain = 1
     services.outbox_signal.set()
 
 
