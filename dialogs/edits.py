@@ -99,7 +99,8 @@ async def on_edited(turn: Turn) -> None:
     await refresh_card(turn.session, turn.config, found.suggestion.id, turn.now)
     if state is CopyState.SENDING:
         turn.say("common.edit_while_sending")
-    elif found.entry.visibility is Visibility.INTERNAL or state is not CopyState.SENT:
+    elif (found.entry.visibility is Visibility.INTERNAL or state is not CopyState.SENT
+          or payload is None):  # a note, a copy rewritten unseen, or nobody to show it to
         turn.say("common.edit_recorded", ticket=found.suggestion.ticket)
     else:
         turn.say("common.edit_applied", ticket=found.suggestion.ticket)
