@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import STAFF_ADMINS, TOKEN
 from suggest_world import TICKET, resident_with_station, write_until_preview
+from triage_world import STAFF_A
 
 from bot.log_privacy import install_log_privacy
 from locales import t
@@ -49,13 +49,14 @@ async def test_debug_log_of_a_whole_flow_holds_no_token_and_no_personal_data(
         suggestion = await s.scalar(select(Suggestion).where(Suggestion.ticket == ticket_number))
     assert suggestion is not None and suggestion.contact_phone is not None
     card = next(m for m in env.staff_group.messages() if ticket_number in (m.text or ""))
-    await env.staff_group.member(STAFF_ADMINS[0]).reply_to(card.message_id, ANSWER)
+    await env.staff_group.member(STAFF_A).reply_to(card.message_id, ANSWER)
     await user.wait_until(lambda ms: any(ANSWER in (m.text or "") for m in ms))
     await env.settle()
 
+    token = env.settings.bot_token.get_secret_value()
     log = everything_logged(debug_log)
     assert "sendMessage" in log and len(debug_log.records) > 100  # DEBUG really was captured
-    for secret in (TOKEN, TEXT, "下水道", ANSWER, PHONE, str(RESIDENT)):
+    for secret in (token, TEXT, "下水道", ANSWER, PHONE, str(RESIDENT)):
         assert secret not in log, f"{secret!r} leaked into the DEBUG log"
     assert env.emulator.violations == []
 
