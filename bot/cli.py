@@ -26,6 +26,10 @@ COMMANDS: dict[str, str] = {
     "run": "bot.service:cmd_run",
     "sandbox": "bot.sandbox:cmd_sandbox",
     "invite deputy": "bot.cli_data:cmd_invite_deputy",
+    "plan": "bot.cli_calendar:cmd_plan",
+    "archive": "bot.cli_calendar:cmd_archive",
+    "poster meeting": "bot.cli_calendar:cmd_poster",
+    "poster station": "bot.cli_calendar:cmd_poster",
 }
 
 
@@ -76,11 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
     inv_dep.add_argument("deputy", metavar="ID_OR_NAME")
     inv_dep.add_argument("--bot-username", default=None,
                          help="bot username for the t.me link (default: getMe with the token)")
+    from .cli_calendar import add_calendar_parsers
+
+    add_calendar_parsers(sub)
     return parser
 
 
 def _command_key(args: argparse.Namespace) -> str:
-    for attr in ("db_cmd", "demo_cmd", "invite_cmd"):
+    for attr in ("db_cmd", "demo_cmd", "invite_cmd", "poster_cmd"):
         value = getattr(args, attr, None)
         if value:
             return f"{args.command} {value}"

@@ -7,14 +7,14 @@ from datetime import timedelta
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from dialogs import edits, everyone
-from dialogs.deputy import inbox
+from dialogs.deputy import agenda, inbox
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Flow, Handlers, Job
 from dialogs.kernel.unit import Dispatcher, wrap
-from dialogs.resident import onboarding, privacy, station, tracking
+from dialogs.resident import booking, checkin, onboarding, privacy, station, tracking
 from dialogs.resident.suggest import dialog as suggest
 from dialogs.resident.suggest import intake
-from dialogs.staff import triage
+from dialogs.staff import meetings, triage
 
 __all__ = ["FLOWS", "Job", "build_handlers", "build_jobs"]
 
@@ -22,13 +22,17 @@ __all__ = ["FLOWS", "Job", "build_handlers", "build_jobs"]
 FLOWS: tuple[Flow, ...] = (
     Flow("edits", edits.handlers),  # first: an edited message is never taken as a new one
     Flow("everyone", everyone.handlers),
+    Flow("checkin", checkin.handlers),
     Flow("onboarding", onboarding.handlers, onboarding.jobs),
     Flow("station", station.handlers, station.jobs),
+    Flow("booking", booking.handlers, booking.jobs),
     Flow("privacy", privacy.handlers),
     Flow("suggest", suggest.handlers),
     Flow("tracking", tracking.handlers),
+    Flow("meetings", meetings.handlers, meetings.jobs),
     Flow("triage", triage.handlers, triage.jobs),
     Flow("inbox", inbox.handlers),
+    Flow("agenda", agenda.handlers, agenda.jobs),
 )
 
 

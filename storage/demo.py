@@ -16,11 +16,10 @@ Decisions where the real assignment is unknown (also in the README):
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,7 +29,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .categories import ensure_categories
 from .divisions import CommunityDivision, Divisions, TownDivision, load_divisions
-from .models import Category
+from .models import (
+    DEFAULT_CAPACITY,
+    Category,
+    CheckIn,
+    Meeting,
+    MeetingDeputy,
+    MeetingKind,
+    MeetingStatus,
+    StationKind,
+)
+from .rhythm import KIND_OF_STATION, Occurrence, around, home_rhythm, station_rhythm
 from .transfer import Dataset, Record, write_dataset
 
 __all__ = ["STATION_TOTAL", "build_demo", "load_demo"]
@@ -38,6 +47,7 @@ __all__ = ["STATION_TOTAL", "build_demo", "load_demo"]
 STATION_TOTAL = 90  # liaison stations, besides the homes
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 FORUM = (time(14, 30), time(16, 30))
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # by date.weekday()
 
 
 def _vocab() -> dict[str, Any]:
@@ -130,6 +140,9 @@ class _Builder:
             "opening_hours": v["home_hours"] if kind == "home" else hours["text"],
             "phone": v["phone"].format(town=town_no, station=number),
             "description": v["description"], "is_demo": True,
+            **dict(zip(("rhythm", "rhythm_minutes"), self.rhythm(code, kind), strict=True)),
+            "person_in_charge": v["person_in_charge"].format(
+                surname=v["surnames"][(town_no * 7 + number) % len(v["surnames"])]),
         })
         self.town_stations.setdefault(town.code, []).append(code)
         self.addresses[code] = texts["address"]
@@ -205,56 +218,57 @@ class _Builder:
                     self.deputy(level, [station])
 
     # -- meetings -------------------------------------------------------------------------
-    def meeting(self, code: str, station: str, kind: str, day: date,
-                hours: tuple[time, time], topic: str, deputies: list[str]) -> None:
-        place = self.addresses[station]
-        self.add("meetings", {
-            "code": code, "station_code": station, "kind": kind,
-            "starts_at": datetime.combine(day, hours[0], self.tz),
-            "ends_at": datetime.combine(day, hours[1], self.tz),
-            "place": place, "topic": topic, "status": "planned",
-            "deputy_codes": tuple(sorted(set(deputies))), "notes": "", "is_demo": True,
-        })
+    def rhythm(self, code: str, kind: str) -> tuple[str, int]:
+        """Homes: the last Thursday of each quarter. Stations: an nth day of the month among
+        the days and within the hours the station's card shows. (rule, minutes)"""
+        if kind == "home":
+            return home_rhythm("TH", FORUM[0].hour, FORUM[0].minute), _span(*FORUM)
+        hours = self.reception_hours[code]
+        start, end = time.fromisoformat(hours["start"]), time.fromisoformat(hours["end"])
+        pick = int(_fraction(code, "rhythm") * 1000)
+        weekday = _WEEKDAYS[hours["weekdays"][pick % len(hours["weekdays"])]]
+        return station_rhythm(1 + pick % 4, weekday, start.hour, start.minute), _span(start, end)
 
     def meetings_sheet(self) -> None:
+        """Each station's next meetings from its rhythm (3 receptions, 1 home meeting), and the
+        last quarter's meetings as held, with minutes and walk-ins (so archives aren't empty)."""
         v = self.vocab
         self.sheets.setdefault("meetings", [])
-        liaison = [s["code"] for s in self.sheets["stations"] if s["kind"] == "station"]
-        for j, station in enumerate(liaison):
-            hours = self.reception_hours[station]
-            times = (time.fromisoformat(hours["start"]), time.fromisoformat(hours["end"]))
-            for nominal in _monthly(self.today, 5 + j % 16, 3):
-                day = _open_day(nominal, hours["weekdays"])
-                self.meeting(f"{station}-R{nominal:%Y%m}", station, "reception", day,
-                             times, v["reception_topic"], self.station_deputies[station])
-        for i, codes in enumerate(self.town_stations.values()):
-            day = _weekday(self.today + timedelta(days=15 + 3 * i))
-            quarter = (day.month - 1) // 3 + 1
-            attending = [d for code in codes for d in self.station_deputies.get(code, [])]
-            self.meeting(f"{codes[0]}-F{day.year}Q{quarter}", codes[0], "forum", day, FORUM,
-                         v["forum_topic"], attending)
+        now = datetime.combine(self.today, time(23, 59), self.tz)
+        for station in self.sheets["stations"]:
+            code, kind = station["code"], StationKind(station["kind"])
+            mkind = KIND_OF_STATION[kind]
+            home = kind == StationKind.HOME
+            attending = ([d for c in self.town_stations[station["town_code"]]
+                          for d in self.station_deputies.get(c, [])] if home
+                         else self.station_deputies[code])
+            past, future = around(station["rhythm"], station["rhythm_minutes"], now, self.tz,
+                                  station_code=code, kind=mkind, before=1 if home else 3,
+                                  after=1 if home else 3)
+            topic = v["forum_topic"] if home else v["reception_topic"]
+            for occurrence in future:
+                self.meeting(occurrence, code, mkind, topic, attending)
+            for occurrence in past:
+                held = _fraction(occurrence.code, "walk_ins")
+                self.meeting(occurrence, code, mkind, topic, attending, held={
+                    "walk_ins": 3 + int(held * 12),
+                    "minutes": v["minutes"][int(held * 100) % len(v["minutes"])],
+                })
+
+    def meeting(self, occurrence: Occurrence, station: str, kind: MeetingKind, topic: str,
+                deputies: list[str], held: dict[str, Any] | None = None) -> None:
+        self.add("meetings", {
+            "code": occurrence.code, "station_code": station, "kind": kind.value,
+            "starts_at": occurrence.starts_at, "ends_at": occurrence.ends_at,
+            "place": self.addresses[station], "topic": topic,
+            "status": "held" if held else "planned",
+            "deputy_codes": tuple(sorted(set(deputies))), "notes": "", "is_demo": True,
+            "capacity": DEFAULT_CAPACITY, "walk_ins": 0, "minutes": "", **(held or {}),
+        })
 
 
-def _monthly(today: date, day: int, count: int) -> list[date]:
-    """The next ``count`` dates falling on ``day`` of the month, strictly after ``today``."""
-    year, month = today.year, today.month
-    out: list[date] = []
-    while len(out) < count:
-        candidate = date(year, month, min(day, calendar.monthrange(year, month)[1]))
-        if candidate > today:
-            out.append(candidate)
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
-
-
-def _open_day(day: date, weekdays: list[int]) -> date:
-    """The first day from ``day`` on (within the week) that the station is open."""
-    return next(d for d in (day + timedelta(days=k) for k in range(7)) if d.weekday() in weekdays)
-
-
-def _weekday(day: date) -> date:
-    """Saturday and Sunday move to the Monday after."""
-    return day + timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)
+def _span(start: time, end: time) -> int:
+    return (end.hour - start.hour) * 60 + end.minute - start.minute
 
 
 def build_demo(today: date, tz: ZoneInfo = DEFAULT_TZ) -> Dataset:
@@ -275,7 +289,25 @@ async def load_demo(
     """Write the demo district (upserting by code) and the default categories; counts per sheet."""
     data = build_demo(today or datetime.now(tz).date(), tz)
     counts = await write_dataset(session, data)
+    counts["check_ins"] = await _held_attendance(session)
     await ensure_categories(session)
     categories = await session.scalar(select(func.count()).select_from(Category))
     counts["categories"] = int(categories or 0)
     return counts
+
+
+async def _held_attendance(session: AsyncSession) -> int:
+    """Deputies signed in at the demo's held meetings (about four in five of those on each)."""
+    signed = select(CheckIn.id).where(
+        CheckIn.meeting_id == MeetingDeputy.meeting_id, CheckIn.deputy_id == MeetingDeputy.deputy_id
+    ).exists()
+    rows = (await session.execute(
+        select(Meeting.id, Meeting.code, Meeting.starts_at, MeetingDeputy.deputy_id)
+        .join(MeetingDeputy, MeetingDeputy.meeting_id == Meeting.id)
+        .where(Meeting.is_demo.is_(True), Meeting.status == MeetingStatus.HELD, ~signed)
+    )).all()
+    new = [CheckIn(meeting_id=m, deputy_id=d, kind="deputy", at=starts, via="staff")
+           for m, code, starts, d in rows if _fraction(f"{code}/{d}", "attended") < 0.8]
+    session.add_all(new)
+    await session.flush()
+    return len(new)

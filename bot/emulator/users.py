@@ -154,14 +154,14 @@ class Actor:
         return self.world.push_update("edited_message", data, user_id=self.user.id)
 
     async def send_photo(self, caption: str | None = None, *, data: bytes = _FAKE_JPEG,
-                         thread_id: int | None = None) -> int:
+                         thread_id: int | None = None, reply_to: int | None = None) -> int:
         stored = self.world.add_file(data, "photo", mime_type="image/jpeg")
         sizes = [stored.json() | {"width": 90, "height": 90},
                  stored.json() | {"width": 1280, "height": 960}]
         content: Json = {"photo": sizes}
         if caption:
             content["caption"] = caption
-        return self._push_message(content, thread_id)
+        return self._push_message(content, thread_id, reply_to)
 
     async def send_voice(self, duration: int = 3, *, data: bytes = b"OggS" + b"\x00" * 60,
                          thread_id: int | None = None) -> int:

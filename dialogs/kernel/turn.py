@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
+    ForceReply,
     InlineKeyboardMarkup,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -25,7 +26,7 @@ from storage.updates import load_person
 
 __all__ = ["Turn", "Reply", "Markup", "escape", "cached_area", "refresh_area", "AREA_CACHE"]
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply | None
 _UNSET: Any = object()
 # Dialog data that outlives the dialog that wrote it: a suggestion draft is kept through /cancel
 # and through detours into other dialogs, until its own flow lets it go with `drop_kept()`.

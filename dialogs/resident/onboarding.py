@@ -30,6 +30,7 @@ from storage.residents import (
     community_label,
     give_consent,
     set_home_community,
+    set_home_station,
 )
 from storage.routing import Candidate, Router, RouteResult, RouteStatus
 from storage.updates import clear_state
@@ -96,6 +97,12 @@ async def on_agree(turn: Turn) -> None:
         now=turn.now,
     )
     turn.edit(_consent_text(turn) + "\n\n" + turn.t("onboarding.agreed"))
+    chosen = turn.data.get("station") if turn.in_flow(FLOW, "consent") else None
+    if isinstance(chosen, int):  # came from a station's QR code (dialogs.resident.checkin)
+        await set_home_station(turn.session, turn.resident, chosen)
+        turn.clear_state()
+        await show_card(turn, chosen)
+        return
     ask_address(turn)
 
 

@@ -20,6 +20,7 @@ from dialogs.kernel.keyboards import Button, inline
 from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.resident import reminders
+from dialogs.resident.booking import book_button
 from dialogs.resident.station_render import (
     calendar_event,
     deputy_card_text,
@@ -27,7 +28,7 @@ from dialogs.resident.station_render import (
     when,
 )
 from storage.calendar import event_ics
-from storage.models import MeetingStatus, Station, Subscription
+from storage.models import MeetingKind, MeetingStatus, Station, Subscription
 from storage.residents import (
     ResidentError,
     set_remind,
@@ -71,6 +72,8 @@ def card_markup(turn: Turn, card: StationCard, sub: Subscription | None,
         rows += _subscription_rows(turn, sid, sub, on_card=True)
     if card.meetings:
         rows.append([(turn.t("station.btn_calendar"), encode(FLOW, "ics", card.meetings[0].meeting.id))])
+    if any(v.meeting.kind == MeetingKind.RECEPTION for v in card.meetings):
+        rows.append([book_button(turn.locale, sid)])
     people = [(turn.t("station.btn_deputy", name=d.name), encode(FLOW, "dep", d.id))
               for d in card.deputies[:_DEPUTY_BUTTONS]]
     rows += [people[i:i + 2] for i in range(0, len(people), 2)]

@@ -5,8 +5,11 @@ from __future__ import annotations
 from .audit import AuditEntry
 from .base import (
     ActorKind,
+    AnswerChannel,
     Base,
+    BookingStatus,
     DeputyLevel,
+    DeputyResponse,
     HandlingLevel,
     InviteKind,
     MeetingKind,
@@ -30,7 +33,15 @@ from .geo import (
     StationCoverage,
     Town,
 )
-from .meetings import Meeting, MeetingDeputy, Subscription
+from .meetings import (
+    DEFAULT_CAPACITY,
+    Booking,
+    CheckIn,
+    Meeting,
+    MeetingDeputy,
+    MeetingPhoto,
+    Subscription,
+)
 from .messaging import (
     Broadcast,
     Delivery,
@@ -50,7 +61,8 @@ from .suggestions import (
 )
 
 __all__ = [
-    "ActorKind", "AddressAlias", "AnswerTemplate", "Attachment", "AuditEntry", "Base",
+    "DEFAULT_CAPACITY", "ActorKind", "AddressAlias", "AnswerChannel", "Booking", "BookingStatus",
+    "CheckIn", "DeputyResponse", "MeetingPhoto", "AnswerTemplate", "Attachment", "AuditEntry", "Base",
     "Broadcast", "Category", "Community", "Delivery", "Deputy", "DeputyLevel", "DeputyStation",
     "DialogState", "District", "HandlingLevel", "InviteCode", "InviteKind", "Meeting", "MeetingDeputy",
     "MeetingKind", "MeetingStatus", "OutboxMessage", "OutboxStatus", "Priority",

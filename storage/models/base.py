@@ -26,6 +26,9 @@ __all__ = [
     "Visibility",
     "OutboxStatus",
     "InviteKind",
+    "DeputyResponse",
+    "BookingStatus",
+    "AnswerChannel",
 ]
 
 NAMING = {
@@ -100,6 +103,29 @@ class MeetingStatus(enum.StrEnum):
     PLANNED = "planned"
     HELD = "held"
     CANCELLED = "cancelled"
+
+
+class DeputyResponse(enum.StrEnum):
+    """A deputy's answer to a meeting they are on (参加 / 不能参加); no row value = not yet."""
+
+    ATTENDING = "attending"  # 参加
+    DECLINED = "declined"  # 不能参加
+
+
+class BookingStatus(enum.StrEnum):
+    """预约 of a reception: a seat, a place on the waiting list, or given back."""
+
+    CONFIRMED = "confirmed"
+    WAITING = "waiting"
+    CANCELLED = "cancelled"
+
+
+class AnswerChannel(enum.StrEnum):
+    """How the answer to a suggestion reaches the resident (代录 residents have no Telegram)."""
+
+    TELEGRAM = "telegram"
+    PHONE = "phone"
+    IN_PERSON = "in_person"
 
 
 class SuggestionStatus(enum.StrEnum):

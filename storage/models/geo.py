@@ -80,7 +80,15 @@ class AddressAlias(Base):
 
 
 class Station(Base):
-    """人大代表之家 (kind=home, one per town) or 人大代表联络站 (kind=station)."""
+    """人大代表之家 (kind=home, one per town) or 人大代表联络站 (kind=station).
+
+    ``rhythm`` is the station's duty rhythm as an iCalendar RRULE without DTSTART, e.g.
+    ``FREQ=MONTHLY;BYDAY=+2SA;BYHOUR=9;BYMINUTE=0`` (月进站: the 2nd Saturday, 9:00) or
+    ``FREQ=MONTHLY;BYMONTH=3,6,9,12;BYDAY=-1TH;BYHOUR=14;BYMINUTE=0`` (季回家); each
+    meeting lasts ``rhythm_minutes``. Empty: nothing is planned. ``jiazhan plan`` reads it
+    (``storage.rhythm``); staff edit it in the ``stations`` sheet. ``person_in_charge`` (负责人)
+    goes into the plan workbook.
+    """
 
     __tablename__ = "stations"
 
@@ -98,6 +106,9 @@ class Station(Base):
     phone: Mapped[str] = mapped_column(String(32), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    rhythm: Mapped[str] = mapped_column(String(200), default="")
+    rhythm_minutes: Mapped[int] = mapped_column(Integer, default=150)
+    person_in_charge: Mapped[str] = mapped_column(String(64), default="")
 
 
 class StationCoverage(Base):

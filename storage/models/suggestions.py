@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import (
     ActorKind,
+    AnswerChannel,
     Base,
     HandlingLevel,
     Priority,
@@ -60,6 +61,15 @@ class TicketCounter(Base):
 
 
 class Suggestion(Base):
+    """意见建议 with its ticket number.
+
+    代录 (recorded on behalf): ``on_behalf`` is true when a staff member or a deputy typed in what a
+    resident without Telegram said (``recorded_by_kind`` staff|deputy, ``recorded_by_id`` their
+    row id); ``meeting_id`` links it to the meeting where it was recorded; ``answer_channel`` says
+    how the answer reaches the resident (phone / in person; ``telegram`` for everyone else), and
+    the answer is recorded in the timeline by whoever gave it, so the three rates count it.
+    """
+
     __tablename__ = "suggestions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -110,6 +120,17 @@ class Suggestion(Base):
     first_response_due: Mapped[datetime] = mapped_column(UTCDateTime)
     resolution_due: Mapped[datetime] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    # 代录 and the meeting it was recorded at.
+    on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_by_kind: Mapped[ActorKind | None] = mapped_column(str_enum(ActorKind), nullable=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(nullable=True)
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    answer_channel: Mapped[AnswerChannel] = mapped_column(
+        str_enum(AnswerChannel), default=AnswerChannel.TELEGRAM
+    )
 
     # Where the staff card lives (edited in place as the ticket changes).
     card_chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

@@ -76,7 +76,8 @@ async def collect_tables(session: AsyncSession) -> dict[str, list[tuple[Any, ...
         ),
         "stations": await _rows(
             session, S.code, S.kind, S.name, S.town_code, S.is_model, S.address, S.latitude,
-            S.longitude, S.opening_hours, S.phone, S.description, S.is_demo, order=[S.code],
+            S.longitude, S.opening_hours, S.phone, S.description, S.is_demo, S.rhythm,
+            S.rhythm_minutes, S.person_in_charge, order=[S.code],
         ),
         "deputies": await _rows(
             session, D.code, D.name, D.level, D.title, D.profile, D.active, D.is_demo,
@@ -115,15 +116,15 @@ async def _meetings(session: AsyncSession) -> list[tuple[Any, ...]]:
     rows = await session.execute(
         select(
             M.id, M.code, Station.code, M.kind, M.starts_at, M.ends_at, M.place, M.topic, M.status,
-            M.notes, M.is_demo,
+            M.notes, M.is_demo, M.capacity, M.walk_ins, M.minutes,
         )
         .join(Station, Station.id == M.station_id)
         .order_by(M.code)
     )
     return [
         (code, station, kind, starts, ends, place, topic, status,
-         tuple(attendance.get(id_, ())), notes, is_demo)
-        for id_, code, station, kind, starts, ends, place, topic, status, notes, is_demo in rows
+         tuple(attendance.get(id_, ())), *rest)
+        for id_, code, station, kind, starts, ends, place, topic, status, *rest in rows
     ]
 
 

@@ -135,4 +135,9 @@ def parse_cell(spec: ColumnSpec, cell: Cell, tz: ZoneInfo) -> Any:
         if value in _FALSE:
             return False
         raise BadCell("bad_bool", value=shown_value(text))
+    if kind is ColumnKind.INT:
+        number = _float(text, spec)
+        if number != int(number):
+            raise BadCell("bad_number", value=shown_value(text))
+        return int(number)
     return _float(text, spec)

@@ -79,6 +79,7 @@ class ColumnKind(enum.Enum):
     FLOAT = "float"
     DATETIME = "datetime"  # ISO 8601, local time in the district zone unless an offset is given
     KEY_LIST = "key_list"  # stable codes separated by ; , or spaces
+    INT = "int"  # a whole number between low and high
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,8 @@ class ColumnSpec:
     high: float = 0.0
     default: object = None  # value of an empty optional cell
     ref: str | None = None  # sheet whose key this column (or each list item) must name
+    # A column added later: a file without it leaves the stored value as it is.
+    keep_when_absent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +187,11 @@ STATIONS = SheetSpec(
         _text("phone", 32),
         _text("description", 2000),
         _flag("is_demo"),
+        ColumnSpec("rhythm", ColumnKind.TEXT, max_len=200, default="", keep_when_absent=True),
+        ColumnSpec("rhythm_minutes", ColumnKind.INT, low=15, high=720, default=150,
+                   keep_when_absent=True),
+        ColumnSpec("person_in_charge", ColumnKind.TEXT, max_len=64, default="",
+                   keep_when_absent=True),
     ),
     unique=(("code",),),
     key="code",
@@ -229,6 +237,12 @@ MEETINGS = SheetSpec(
         ColumnSpec("deputy_codes", ColumnKind.KEY_LIST, max_len=4000, default=(), ref="deputies"),
         _text("notes", MAX_CELL_CHARS),
         _flag("is_demo"),
+        ColumnSpec("capacity", ColumnKind.INT, low=1, high=500, default=20,
+                   keep_when_absent=True),
+        ColumnSpec("walk_ins", ColumnKind.INT, low=0, high=500, default=0,
+                   keep_when_absent=True),
+        ColumnSpec("minutes", ColumnKind.TEXT, max_len=MAX_CELL_CHARS, default="",
+                   keep_when_absent=True),
     ),
     unique=(("code",),),
     key="code",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..rhythm import RhythmError, check_rhythm
 from .parsing import BadCell, parse_cell
 from .problems import MAX_PROBLEMS, Problem, shown_value
 from .reading import RawSheet
@@ -103,6 +104,8 @@ def _parse_row(
     record: Record = {}
     ok = True
     for column in spec.columns:
+        if column.keep_when_absent and column.name not in header:
+            continue
         try:
             record[column.name] = parse_cell(column, values.get(column.name, ""), tz)
         except BadCell as bad:
@@ -128,6 +131,12 @@ def _row_rules(sheet: str, number: int, record: Record) -> Iterable[Problem]:
     if sheet == "stations" and (record["latitude"] is None) != (record["longitude"] is None):
         missing = "latitude" if record["latitude"] is None else "longitude"
         yield Problem("coordinates_incomplete", sheet, number, missing)
+    if sheet == "stations" and record.get("rhythm"):
+        try:
+            record["rhythm"] = check_rhythm(record["rhythm"])
+        except RhythmError:
+            yield Problem("bad_rhythm", sheet, number, "rhythm",
+                          {"value": shown_value(record["rhythm"])})
     if sheet == "meetings" and record["ends_at"] <= record["starts_at"]:
         yield Problem("ends_before_starts", sheet, number, "ends_at")
     if sheet == "meetings" and len(set(record["deputy_codes"])) != len(record["deputy_codes"]):

@@ -202,6 +202,26 @@ async def _write_meetings(session: AsyncSession, rows: list[Record]) -> None:
         for r in rows
         for c in r["deputy_codes"]
     ]
-    await _replace_links(
-        session, MeetingDeputy, MeetingDeputy.meeting_id, meeting_ids.values(), links
-    )
+    await _keep_answers_replace_links(session, meeting_ids.values(), links)
+
+
+async def _keep_answers_replace_links(
+    session: AsyncSession, meeting_ids: Iterable[int], links: list[dict[str, int]]
+) -> None:
+    """The file decides who is on each meeting; deputies who stay keep their answers."""
+    wanted = {(link["meeting_id"], link["deputy_id"]) for link in links}
+    have: set[tuple[int, int]] = set()
+    for chunk in _chunks(sorted(set(meeting_ids))):
+        rows = await session.execute(
+            select(MeetingDeputy.meeting_id, MeetingDeputy.deputy_id)
+            .where(MeetingDeputy.meeting_id.in_(chunk))
+        )
+        have.update((m, d) for m, d in rows)
+    gone = sorted(have - wanted)
+    for chunk in _chunks(gone):
+        await session.execute(delete(MeetingDeputy).where(
+            tuple_(MeetingDeputy.meeting_id, MeetingDeputy.deputy_id).in_(chunk)
+        ))
+    new = [{"meeting_id": m, "deputy_id": d} for m, d in sorted(wanted - have)]
+    if new:
+        await session.execute(insert(MeetingDeputy), new)
