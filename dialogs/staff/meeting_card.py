@@ -21,6 +21,7 @@ from storage.checkins import checkin_payload
 from storage.meeting_rules import MeetingError
 from storage.meeting_views import MeetingDetail
 from storage.models import DeputyResponse, MeetingStatus
+from storage.staff_chats import staff_chat_for_station
 from storage.staff_topics import topic_for_station
 
 __all__ = [
@@ -72,8 +73,9 @@ def refuse(turn: Turn, error: MeetingError) -> None:
 async def staff_target(
     session: AsyncSession, config: DialogConfig, station_id: int
 ) -> tuple[int, int | None] | None:
-    """The staff chat (and forum topic) that serves a station; None without a staff group."""
-    chat_id = config.staff_chat_id
+    """The staff chat (and forum topic) that serves a station (``storage.staff_chats``, the same
+    lookup as suggestion cards); None without a staff group."""
+    chat_id = await staff_chat_for_station(session, station_id, config.staff_chat_id)
     if chat_id is None:
         return None
     return chat_id, await topic_for_station(session, chat_id, station_id)
