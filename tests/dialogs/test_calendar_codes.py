@@ -1,0 +1,53 @@
+"""The station's permanent code (站码): a newcomer who scans it agrees and lands on that station's
+card without typing an address; a sign-in link of a cancelled meeting or of another day is one
+sentence and counts nothing."""
+
+from __future__ import annotations
+
+import pytest
+from calendar_world import calendar_station, plain, shown
+from sqlalchemy import func, select
+
+from storage.meeting_rules import ensure_checkin_token
+from storage.models import CheckIn, Meeting, MeetingStatus, Resident
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_a_newcomer_scans_the_station_code(env) -> None:  # type: ignore[no-untyped-def]
+    station, _, _ = await calendar_station(env)
+    user = env.user(5301)
+    await user.send(f"/start st_{station.code}")
+    (welcome,) = await user.wait_for()
+    assert station.name in plain(welcome.text or "") and shown("onboarding.agree") in welcome.labels
+    await user.press(shown("onboarding.agree"))
+    await user.wait_until(lambda ms: bool(ms) and shown("station.btn_change") in ms[-1].labels)
+    async with env.db.reading() as s:
+        resident = await s.scalar(select(Resident).where(Resident.telegram_user_id == 5301))
+    assert resident is not None and resident.station_id == station.id
+    assert env.emulator.violations == []
+
+
+async def test_sign_in_links_of_a_cancelled_meeting_or_another_day(env) -> None:  # type: ignore[no-untyped-def]
+    station, _, _ = await calendar_station(env)
+    user = env.user(5302)
+    await user.send(f"/start st_{station.code}")
+    await user.wait_for()
+    await user.press(shown("onboarding.agree"))
+    await env.settle()
+    async with env.db.unit_of_work() as s:
+        meetings = list(await s.scalars(select(Meeting).where(
+            Meeting.station_id == station.id, Meeting.status == MeetingStatus.PLANNED)
+            .order_by(Meeting.starts_at).limit(2)))
+        later, cancelled = ensure_checkin_token(meetings[0]), ensure_checkin_token(meetings[1])
+        ids = [m.id for m in meetings]
+        meetings[1].status = MeetingStatus.CANCELLED
+    await user.send(f"/start ci_{later}")  # today is not the meeting's day
+    await user.wait_until(lambda ms: bool(ms) and "只在活动当天" in plain(ms[-1].text or ""))
+    await user.send(f"/start ci_{cancelled}")
+    await user.wait_until(lambda ms: bool(ms) and plain(ms[-1].text or "")
+                          == shown("calendar.errors.checkin_cancelled"))
+    async with env.db.reading() as s:
+        assert await s.scalar(select(func.count()).select_from(CheckIn).where(
+            CheckIn.meeting_id.in_(ids))) == 0
+    assert env.emulator.violations == []
