@@ -4,6 +4,7 @@ their private chat; a subscriber of the station is told of each change."""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from calendar_world import (
@@ -17,12 +18,12 @@ from calendar_world import (
     shown,
     subscriber,
 )
-from conftest import TZ
 from triage_world import press_on
 
 from storage.models import DeputyResponse, MeetingDeputy, MeetingStatus
 
 pytestmark = pytest.mark.e2e
+TZ = ZoneInfo("Asia/Shanghai")
 
 
 async def _invite(deputy, n: int):  # type: ignore[no-untyped-def]
