@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from storage.models import OutboxMessage, OutboxStatus
+from storage.broadcasts import in_quiet_hours
+from storage.models import Broadcast, Delivery, OutboxMessage, OutboxStatus
 
 from .service import Service
 
-__all__ = ["outbox_due", "wait_idle"]
+__all__ = ["outbox_due", "broadcast_due", "wait_idle"]
 
 
 async def outbox_due(service: Service, horizon: float = 0.0) -> int:
@@ -24,6 +25,18 @@ async def outbox_due(service: Service, horizon: float = 0.0) -> int:
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.not_before <= service.clock() + timedelta(seconds=horizon),
         )
+        return int(await session.scalar(query) or 0)
+
+
+async def broadcast_due(service: Service) -> int:
+    """Recipients of broadcasts being sent whose turn it is (quiet hours hold non-urgent ones)."""
+    async with service.db.reading() as session:
+        query = select(func.count()).select_from(Delivery).join(
+            Broadcast, Broadcast.id == Delivery.broadcast_id).where(
+            Delivery.status == "pending", Broadcast.status == "sending",
+            Delivery.not_before.is_(None) | (Delivery.not_before <= service.clock()))
+        if in_quiet_hours(service.clock(), service.settings.tz):
+            query = query.where(Broadcast.urgent.is_(True))
         return int(await session.scalar(query) or 0)
 
 
@@ -40,6 +53,7 @@ async def wait_idle(emulator: Any, service: Service, timeout: float = 10.0,
             or app.update_queue.qsize() > 0
             or app.update_processor.current_concurrent_updates > 0
             or await outbox_due(service, horizon) > 0
+            or await broadcast_due(service) > 0
         )
         quiet = 0 if busy else quiet + 1
         if quiet >= quiet_rounds:

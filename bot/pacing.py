@@ -1,5 +1,10 @@
 """Telegram's sending limits as a clock-driven pacer: ~30 messages/s overall, 1/s per private
-chat, 20/min per group. It answers "how long until this chat may get a message?"."""
+chat, 20/min per group. It answers "how long until this chat may get a message?".
+
+Lanes: ONE pacer is shared by everything the service sends. Direct replies to updates are
+recorded after the fact and never wait (they may take the bucket below zero); outbox messages
+wait for a token; broadcasts (``reserve`` > 0) only take a token when ``reserve`` more would
+still be left, so interactive traffic always finds the bucket open and broadcasts get the rest."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ __all__ = ["Limits", "Pacer"]
 
 @dataclass(frozen=True)
 class Limits:
-    per_second: float = 25.0  # a little under Telegram's ~30/s, to leave room for direct replies
+    per_second: float = 29.0  # a little under Telegram's ~30/s; direct replies are counted too
     private_interval: float = 1.0
     group_per_minute: int = 20
     group_window: float = 60.0
@@ -26,8 +31,9 @@ class Pacer:
     _tokens: float = 0.0
     _refilled_at: float | None = None
 
-    def delay(self, chat_id: int, now: float) -> float:
-        """Seconds until a message to ``chat_id`` is allowed (0: now)."""
+    def delay(self, chat_id: int, now: float, reserve: float = 0.0) -> float:
+        """Seconds until a message to ``chat_id`` is allowed (0: now). ``reserve``: tokens that
+        must stay in the bucket for higher-priority traffic (the broadcast lane)."""
         wait = max(0.0, self._blocked_until.get(chat_id, 0.0) - now)
         if chat_id > 0:
             wait = max(wait, self._next_private.get(chat_id, 0.0) - now)
@@ -38,7 +44,7 @@ class Pacer:
                     sent.popleft()
                 if len(sent) >= self.limits.group_per_minute:
                     wait = max(wait, sent[0] + self.limits.group_window - now)
-        return max(wait, self._global_delay(now))
+        return max(wait, self._global_delay(now, reserve))
 
     def record(self, chat_id: int, now: float) -> None:
         """A message to ``chat_id`` is going out now."""
@@ -64,8 +70,9 @@ class Pacer:
         )
         self._refilled_at = now
 
-    def _global_delay(self, now: float) -> float:
+    def _global_delay(self, now: float, reserve: float = 0.0) -> float:
         self._refill(now)
-        if self._tokens >= 1.0 - 1e-6:  # tolerance: float sums must not stall the clock
+        needed = 1.0 + reserve
+        if self._tokens >= needed - 1e-6:  # tolerance: float sums must not stall the clock
             return 0.0
-        return max((1.0 - self._tokens) / self.limits.per_second, 1e-4)
+        return max((needed - self._tokens) / self.limits.per_second, 1e-4)

@@ -10,6 +10,7 @@ import logging
 import secrets
 import signal
 import sys
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,7 @@ from storage.db import needs_initial_data
 from storage.sqlite_file import DatabaseInUse
 
 from .app import build_application
+from .broadcaster import BroadcastWorker
 from .delivery import DeliveryWorker
 from .http import AiohttpRequest
 from .jobs import Scheduler
@@ -63,6 +65,7 @@ class Service:
         self.app: Any = None
         self.services: Services | None = None
         self.worker: DeliveryWorker | None = None
+        self.broadcaster: BroadcastWorker | None = None
         self.scheduler: Scheduler | None = None
         self.http_port: int | None = None
         self._runner: web.AppRunner | None = None
@@ -114,8 +117,15 @@ class Service:
             self.db, self.app.bot, signal=self.services.outbox_signal, clock=self.clock,
             metrics=self.metrics, limits=self.limits,
         )
+        pacer = self.worker.pacer  # ONE pacer: replies, outbox and broadcasts share the budget
+        self.services.on_direct_send = lambda chat_id: pacer.record(chat_id, time.monotonic())
+        self.broadcaster = BroadcastWorker(
+            self.db, self.app.bot, pacer=pacer, clock=self.clock, tz=self.settings.tz,
+            render_card=self._render_card, on_outbox=self.services.outbox_signal.set,
+        )
         self.scheduler = Scheduler(build_jobs(self.services))
-        self._tasks = [asyncio.create_task(self.worker.run()), asyncio.create_task(self.scheduler.run())]
+        self._tasks = [asyncio.create_task(self.worker.run()), asyncio.create_task(self.scheduler.run()),
+                       asyncio.create_task(self.broadcaster.run())]
         self._watcher = asyncio.create_task(self._watch_database_file())
         if self.serve_http or webhook:
             await self._start_http(webhook)
@@ -141,6 +151,11 @@ class Service:
             await self.app.bot.delete_webhook()
             self._poller = asyncio.create_task(self.pump.poll())
 
+    def _render_card(self, broadcast: Any, progress: Any, final: bool) -> dict[str, Any]:
+        from dialogs.staff.announce import render_card
+
+        return render_card(broadcast, progress, final, self.settings.locale)
+
     async def _watch_database_file(self, every: float = 1.0) -> None:
         """A deleted or replaced SQLite file: stop taking updates and say so (once)."""
         guard = self.db.file_guard
@@ -153,6 +168,8 @@ class Service:
         self.receiving = False
         if self.worker is not None:
             self.worker.stop()
+        if self.broadcaster is not None:
+            self.broadcaster.stop()
         if self.scheduler is not None:
             self.scheduler.stop()
         await self._stop_polling()
@@ -235,6 +252,8 @@ class Service:
         await self._stop_polling()
         if self.worker is not None:
             self.worker.stop()
+        if self.broadcaster is not None:
+            self.broadcaster.stop()
         if self.scheduler is not None:
             self.scheduler.stop()
         for task in self._tasks:

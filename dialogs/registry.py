@@ -14,7 +14,7 @@ from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.resident import booking, checkin, onboarding, privacy, station, tracking
 from dialogs.resident.suggest import dialog as suggest
 from dialogs.resident.suggest import intake
-from dialogs.staff import meetings, triage
+from dialogs.staff import announce, meetings, triage
 
 __all__ = ["FLOWS", "Job", "build_handlers", "build_jobs"]
 
@@ -31,6 +31,7 @@ FLOWS: tuple[Flow, ...] = (
     Flow("tracking", tracking.handlers),
     Flow("meetings", meetings.handlers, meetings.jobs),
     Flow("triage", triage.handlers, triage.jobs),
+    Flow("announce", announce.handlers),  # after triage: its group handler takes only replies
     Flow("inbox", inbox.handlers),
     Flow("agenda", agenda.handlers, agenda.jobs),
 )

@@ -45,3 +45,6 @@ class Services:
     # Observers for metrics (bot/ plugs these in); never given personal data.
     on_handled: Callable[[str, float], None] | None = None
     cache: dict[str, object] = field(default_factory=dict)  # process-local caches (router …)
+    # Told of every direct reply (its chat id) before it goes out: the service's one pacer counts
+    # it against the overall budget, so broadcasts take only what interactive traffic leaves.
+    on_direct_send: Callable[[int], None] | None = None

@@ -134,6 +134,8 @@ async def deliver_replies(services: Services, bot: Any, update: Update, replies:
 
 async def _deliver_one(services: Services, bot: Any, chat_id: int, update: Update, reply: Reply) -> None:
     for attempt in range(2):
+        if services.on_direct_send is not None:
+            services.on_direct_send(chat_id)
         try:
             await _call(bot, chat_id, update, reply)
             return

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, OutboxStatus, UTCDateTime, str_enum, utcnow
@@ -51,7 +52,10 @@ class OutboxMessage(Base):
 
 
 class Broadcast(Base):
-    """An announcement (reception date, reminder) to a station's subscribers."""
+    """One announcement to an audience: the automatic meeting announcements and what staff
+    compose with /announce. ``payloads`` holds what one recipient receives, per language:
+    ``{"zh": {"method": "sendMessage", "params": {...}}, "en": ...}``. Recipients are fixed
+    when it is confirmed (its Deliveries)."""
 
     __tablename__ = "broadcasts"
 
@@ -60,14 +64,31 @@ class Broadcast(Base):
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), nullable=True)
     kind: Mapped[str] = mapped_column(String(24))  # announcement | reminder | custom
     text: Mapped[str] = mapped_column(Text, default="")
+    text_en: Mapped[str | None] = mapped_column(Text, nullable=True)
+    media_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)  # photo | document
+    media_file_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    payloads: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    send_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # draft | scheduled | sending | paused | cancelled | done
+    status: Mapped[str] = mapped_column(String(12), default="done", server_default="done",
+                                        index=True)
+    total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # staff group
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Delivery(Base):
-    """One recipient of a broadcast and the outbox row that carries it."""
+    """One recipient of a broadcast: at most one row per broadcast and resident, so nobody gets
+    it twice. ``status``: pending | sent | skipped | blocked | failed | cancelled."""
 
     __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_due", "broadcast_id", "status"),)
 
     broadcast_id: Mapped[int] = mapped_column(
         ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True
@@ -76,6 +97,10 @@ class Delivery(Base):
         ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
     )
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending", server_default="sent")
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class DialogState(Base):

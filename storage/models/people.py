@@ -58,6 +58,8 @@ class Resident(Base):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # One tap under an announcement: no more announcements (replies to their own matters go on).
+    announcements_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
