@@ -97,7 +97,7 @@ class Delivery(Base):
         ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
     )
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), nullable=True)
-    status: Mapped[str] = mapped_column(String(12), default="pending", server_default="sent")
+    status: Mapped[str] = mapped_column(String(12), default="sent", server_default="sent")
     not_before: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
