@@ -46,8 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the fictional demo district").add_subparsers(
         dest="demo_cmd", required=True
     )
-    load = demo.add_parser("load", help="load the Miyun demo district (towns and villages are real)")
+    load = demo.add_parser("load", help="load the demo: Miyun District, or --area 北京市 / any district")
     load.add_argument("--force", action="store_true", help="load even if the database has data")
+    load.add_argument("--area", default=None,
+                      help="北京市 (the whole city) or one district by name or code (default: 密云区)")
 
     imp = sub.add_parser("import", help="import a district from an XLSX workbook or a CSV folder")
     imp.add_argument("path")

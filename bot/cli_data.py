@@ -43,7 +43,14 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo_load(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.demo import load_demo
+    from storage.demo import DemoAreaUnknown, demo_divisions, load_demo
+
+    area = getattr(args, "area", None)
+    try:
+        demo_divisions(area)
+    except DemoAreaUnknown:
+        print(t(settings.locale, "cli.demo_area_unknown", area=area), file=sys.stderr)
+        return 2
 
     async def go() -> int:
         db = await open_database(settings)
@@ -52,7 +59,7 @@ def cmd_demo_load(args: argparse.Namespace, settings: Settings) -> int:
                 print(t(settings.locale, "cli.demo_not_empty"), file=sys.stderr)
                 return 1
             async with db.unit_of_work() as session:
-                summary = await load_demo(session, tz=settings.tz)
+                summary = await load_demo(session, tz=settings.tz, area=area)
         finally:
             await db.dispose()
         print(json.dumps(summary, ensure_ascii=False))

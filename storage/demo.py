@@ -1,4 +1,5 @@
-"""The Miyun demo district: real towns and communities, fictional stations, deputies and meetings.
+"""The demo: real districts, towns and communities, fictional stations, deputies and meetings —
+Miyun District by default, or the whole city or any one district (``jiazhan demo load --area``).
 
 ``build_demo`` makes the whole dataset in memory (deterministic for a given ``today``) and
 ``load_demo`` writes it with the import writer, so loading twice upserts instead of failing.
@@ -28,7 +29,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .categories import ensure_categories
-from .divisions import CommunityDivision, Divisions, TownDivision, load_divisions
+from .divisions import (
+    CommunityDivision,
+    DistrictDivision,
+    Divisions,
+    TownDivision,
+    load_city_divisions,
+    load_divisions,
+)
 from .models import (
     DEFAULT_CAPACITY,
     Category,
@@ -42,9 +50,11 @@ from .models import (
 from .rhythm import KIND_OF_STATION, Occurrence, around, home_rhythm, station_rhythm
 from .transfer import Dataset, Record, write_dataset
 
-__all__ = ["STATION_TOTAL", "build_demo", "load_demo"]
+__all__ = ["STATION_TOTAL", "build_demo", "load_demo", "demo_divisions", "DemoAreaUnknown"]
 
-STATION_TOTAL = 90  # liaison stations, besides the homes
+STATION_TOTAL = 90  # Miyun's liaison stations, besides the homes (429 communities)
+COMMUNITIES_PER_STATION = 429 / STATION_TOTAL  # other districts get stations in this proportion
+_TOWN_SUFFIXES = ("镇", "乡", "街道", "地区")
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 FORUM = (time(14, 30), time(16, 30))
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # by date.weekday()
@@ -94,10 +104,13 @@ def _blocks(items: tuple[CommunityDivision, ...], n: int) -> list[tuple[Communit
 
 @dataclass(slots=True)
 class _Builder:
-    divisions: Divisions
+    divisions: Divisions  # one district's towns and communities
     vocab: dict[str, Any]
     today: date
     tz: ZoneInfo
+    district: DistrictDivision
+    code_prefix: str = ""  # deputy codes are unique across districts in a city demo
+    deputy_offset: int = 0  # and so are deputy names
     sheets: dict[str, list[Record]] = field(default_factory=dict)
     station_deputies: dict[str, list[str]] = field(default_factory=dict)
     town_stations: dict[str, list[str]] = field(default_factory=dict)  # homes first
@@ -111,8 +124,7 @@ class _Builder:
 
     # -- places ---------------------------------------------------------------------------
     def divisions_sheets(self) -> None:
-        for district in self.divisions.districts:
-            self.add("districts", {"code": district.code, "name": district.name})
+        self.add("districts", {"code": self.district.code, "name": self.district.name})
         for town in self.divisions.towns:
             self.add("towns", {"code": town.code, "name": town.name, "short_name": town.short_name})
         for c in self.divisions.communities:
@@ -126,7 +138,7 @@ class _Builder:
                 number: int, *, model: bool = False, centre_of: str | None = None) -> None:
         """One station near the centre of ``centre_of`` (default: its own town)."""
         v, place = self.vocab, centre_of or town.code
-        lat, lon = v["centres"][place]
+        lat, lon = self.centre(place)
         spread = 0.003 if kind == "home" else 0.03
         located = kind == "home" or _fraction(code, "located") > 0.12  # most have coordinates
         hours = v["station_hours"][number % len(v["station_hours"])]
@@ -138,7 +150,7 @@ class _Builder:
             "latitude": _offset(lat, spread, code, "lat") if located else None,
             "longitude": _offset(lon, spread, code, "lon") if located else None,
             "opening_hours": v["home_hours"] if kind == "home" else hours["text"],
-            "phone": v["phone"].format(town=town_no, station=number),
+            "phone": v["phone"].format(town=town_no % 100, station=number % 100),
             "description": v["description"], "is_demo": True,
             **dict(zip(("rhythm", "rhythm_minutes"), self.rhythm(code, kind), strict=True)),
             "person_in_charge": v["person_in_charge"].format(
@@ -147,19 +159,29 @@ class _Builder:
         self.town_stations.setdefault(town.code, []).append(code)
         self.addresses[code] = texts["address"]
 
+    def centre(self, town_code: str) -> tuple[float, float]:
+        """The town's approximate centre: listed, else an offset from its district's centre."""
+        known = self.vocab["centres"].get(town_code)
+        if known is not None:
+            return float(known[0]), float(known[1])
+        lat, lon = self.vocab["district_centres"][town_code[:6]]
+        return _offset(lat, 0.08, town_code, "lat"), _offset(lon, 0.1, town_code, "lon")
+
     def texts(self, name: str, address: str, **fields: str) -> dict[str, str]:
-        v = self.vocab
+        v, fields = self.vocab, {"district": self.district.name, **fields}
         return {"name": v[name].format(**fields), "address": v[address].format(**fields)}
 
     def stations_sheets(self) -> None:
-        zone, host = self.vocab["zone"]["town"], self.vocab["zone"]["host_town"]
         towns = {t.code: t for t in self.divisions.towns}
-        sizes = {code: len(self.divisions.communities_of(code)) for code in towns if code != zone}
-        shares = allocate(sizes, STATION_TOTAL - 1)  # one station is the zone's
+        zones = [code for code, t in towns.items() if not t.name.endswith(_TOWN_SUFFIXES)]
+        regular = [code for code in towns if code not in zones]
+        sizes = {code: len(self.divisions.communities_of(code)) for code in regular}
+        total = round(len(self.divisions.communities) / COMMUNITIES_PER_STATION)
+        total = min(max(total, len(regular) + len(zones)), sum(sizes.values()) + len(zones))
+        shares = allocate(sizes, total - len(zones))  # one station for each zone
         self.sheets.setdefault("coverage", [])
-        for code, town in towns.items():
-            if code == zone:
-                continue
+        for code in regular:
+            town = towns[code]
             self.station(f"H{code}", "home", town,
                          self.texts("home_name", "home_address", town=town.name), 0)
             for i, block in enumerate(_blocks(self.divisions.communities_of(code), shares[code])):
@@ -168,12 +190,14 @@ class _Builder:
                                    host=block[len(block) // 2].short_name)
                 self.station(scode, "station", town, texts, i + 1, model=i == 0)
                 self.cover(scode, block)
-        communities = self.divisions.communities_of(zone)
-        texts = self.texts("zone_station_name", "zone_station_address", zone=towns[zone].name,
-                           host=communities[0].short_name)
-        self.station(f"S{zone}-01", "station", towns[host], texts, len(self.town_stations[host]),
-                     centre_of=zone)
-        self.cover(f"S{zone}-01", communities)
+        for zone in zones:
+            host = self.vocab["zone_hosts"].get(zone, regular[0])
+            communities = self.divisions.communities_of(zone)
+            texts = self.texts("zone_station_name", "zone_station_address", zone=towns[zone].name,
+                               host=communities[0].short_name)
+            self.station(f"S{zone}-01", "station", towns[host], texts,
+                         len(self.town_stations[host]), centre_of=zone)
+            self.cover(f"S{zone}-01", communities)
 
     def cover(self, station: str, block: tuple[CommunityDivision, ...]) -> None:
         for community in block:
@@ -183,17 +207,18 @@ class _Builder:
     def deputy(self, level: str, stations: list[str]) -> str:
         v = self.vocab
         n = self._level_count[level] = self._level_count.get(level, 0) + 1
-        code = f"D{level[0].upper()}{n:03d}"
-        i = self._deputy_count
+        code = f"D{level[0].upper()}{self.code_prefix}{n:03d}"
+        i = self.deputy_offset + self._deputy_count
         self._deputy_count += 1
         surnames = v["surnames"]
         title = v["titles"][(i * 7) % len(v["titles"])]
+        shown_level = v["levels"][level].format(district=self.district.name)
         self.add("deputies", {
             "code": code,
             "name": v["deputy_name"].format(surname=surnames[i % len(surnames)],
-                                            number=v["numbers"][i // len(surnames)]),
+                                            number=_numeral(v["numbers"], i // len(surnames))),
             "level": level, "title": title,
-            "profile": v["deputy_profile"].format(level=v["levels"][level], title=title),
+            "profile": v["deputy_profile"].format(level=shown_level, title=title),
             "active": True, "is_demo": True,
         })
         for station in stations:
@@ -271,23 +296,68 @@ def _span(start: time, end: time) -> int:
     return (end.hour - start.hour) * 60 + end.minute - start.minute
 
 
-def build_demo(today: date, tz: ZoneInfo = DEFAULT_TZ) -> Dataset:
-    """The demo district as validated-format records (same input, same output)."""
-    builder = _Builder(load_divisions(), _vocab(), today, tz)
-    builder.divisions_sheets()
-    builder.stations_sheets()
-    builder.deputies_sheets()
-    builder.meetings_sheet()
+def _numeral(numbers: list[str], k: int) -> str:
+    """一 … 十 for the first ten, then 十一, 十二 … 九十九, then 一百零一 …: a new name each time."""
+    n = k + 1
+    if n <= len(numbers):
+        return numbers[n - 1]
+    hundreds, rest = divmod(n, 100)
+    tens, ones = divmod(rest, 10)
+    out = (numbers[hundreds - 1] + "百") if hundreds else ""
+    if tens:
+        out += ("" if tens == 1 and not hundreds else numbers[tens - 1]) + "十"
+    elif hundreds and ones:
+        out += "零"
+    return out + (numbers[ones - 1] if ones else "")
+
+
+class DemoAreaUnknown(ValueError):
+    """``--area`` names neither the city nor one of its districts."""
+
+
+def demo_divisions(area: str | None = None) -> Divisions:
+    """Miyun (no area), the whole city (北京市, 110000) or one district by name or 6-digit code."""
+    if not area:
+        return load_divisions()
+    city = load_city_divisions()
+    if area.strip() in (city.city, city.city.removesuffix("市"), "110000"):
+        return city
+    district = city.find_district(area)
+    if district is None:
+        raise DemoAreaUnknown(area)
+    return city.only({district.code})
+
+
+def build_demo(today: date, tz: ZoneInfo = DEFAULT_TZ, *, area: str | None = None) -> Dataset:
+    """The demo as validated-format records (same input, same output): Miyun by default, or
+    ``area`` (the city or one district), one district after another."""
+    divisions = demo_divisions(area)
+    vocab = _vocab()
+    sheets: dict[str, list[Record]] = {}
+    several = len(divisions.districts) > 1
+    deputies = 0
+    for district in divisions.districts:
+        builder = _Builder(divisions.only({district.code}), vocab, today, tz, district,
+                           code_prefix=f"{district.code[4:]}-" if several else "",
+                           deputy_offset=deputies)
+        builder.divisions_sheets()
+        builder.stations_sheets()
+        builder.deputies_sheets()
+        builder.meetings_sheet()
+        deputies += builder._deputy_count
+        for name, rows in builder.sheets.items():
+            sheets.setdefault(name, []).extend(rows)
     order = ("districts", "towns", "communities", "aliases", "stations", "coverage", "deputies",
              "deputy_stations", "meetings")
-    return Dataset({name: builder.sheets.get(name, []) for name in order})
+    return Dataset({name: sheets.get(name, []) for name in order})
 
 
 async def load_demo(
-    session: AsyncSession, *, today: date | None = None, tz: ZoneInfo = DEFAULT_TZ
+    session: AsyncSession, *, today: date | None = None, tz: ZoneInfo = DEFAULT_TZ,
+    area: str | None = None,
 ) -> dict[str, int]:
-    """Write the demo district (upserting by code) and the default categories; counts per sheet."""
-    data = build_demo(today or datetime.now(tz).date(), tz)
+    """Write the demo (upserting by code) and the default categories; counts per sheet."""
+    data = build_demo(today or datetime.now(tz).date(), tz, area=area)
     counts = await write_dataset(session, data)
     counts["check_ins"] = await _held_attendance(session)
     await ensure_categories(session)

@@ -27,6 +27,7 @@ from .models import (
     Deputy,
     DeputyLevel,
     DeputyStation,
+    District,
     Meeting,
     MeetingDeputy,
     MeetingStatus,
@@ -159,8 +160,11 @@ async def _headline(session: AsyncSession, now: datetime, month_start: datetime)
     levels = await _pairs(session, select(Deputy.level, func.count()).group_by(Deputy.level))
     statuses = await _pairs(session, select(_S.status, func.count()).group_by(_S.status))
     return {
+        "districts": await _count(session, District),
         "towns": await _count(session, Town),
         "communities": await _count(session, Community),
+        "communities_covered": int(await session.scalar(
+            select(func.count(func.distinct(StationCoverage.community_code)))) or 0),
         "stations": {
             "total": sum(kinds.values()),
             "homes": kinds.get(StationKind.HOME, 0),
@@ -229,6 +233,28 @@ async def _per_town(session: AsyncSession, now: datetime) -> list[dict[str, Any]
     ]
 
 
+async def _per_district(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
+    """Per district: towns, communities, stations and the three rates (a city deployment)."""
+    towns = await _pairs(session, select(Town.district_code, func.count()).group_by(Town.district_code))
+    communities = await _pairs(
+        session, select(Town.district_code, func.count())
+        .join(Community, Community.town_code == Town.code).group_by(Town.district_code))
+    stations = await _pairs(
+        session, select(Town.district_code, func.count())
+        .join(Station, Station.town_code == Town.code).group_by(Town.district_code))
+    rates = await _rates(session, now, Town.district_code, (
+        (Station, Station.id == _S.station_id), (Town, Town.code == Station.town_code)))
+    rows = await session.execute(select(District.code, District.name).order_by(District.code))
+    return [
+        {
+            "code": code, "name": name, "towns": towns.get(code, 0),
+            "communities": communities.get(code, 0), "stations": stations.get(code, 0),
+            **rates.get(code, empty_rates()),
+        }
+        for code, name in rows
+    ]
+
+
 async def _per_deputy(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
     stations = await _pairs(
         session, select(DeputyStation.deputy_id, func.count()).group_by(DeputyStation.deputy_id)
@@ -278,6 +304,7 @@ async def collect_stats(
     local = moment.astimezone(tz)
     month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     stats = await _headline(session, moment, month_start)
+    stats["per_district"] = await _per_district(session, moment)
     stats["per_station"] = await _per_station(session, moment)
     stats["per_town"] = await _per_town(session, moment)
     stats["per_deputy"] = await _per_deputy(session, moment)

@@ -51,6 +51,18 @@ def render_stats(stats: dict[str, Any], locale: str) -> str:
     if by_status:
         lines.append("  " + t(locale, "stats.separator").join(by_status))
     lines.append(_rates_line(locale, stats["rates"]))
+    districts = stats.get("per_district", [])
+    if len(districts) > 1:  # a city deployment: one line per district first
+        lines += ["", t(locale, "stats.per_district")]
+        for d in districts:
+            lines.append("  " + t(
+                locale, "stats.district_line", name=d["name"], towns=d["towns"],
+                communities=d["communities"], stations=d["stations"],
+                suggestions=d["suggestions"], open=d["open"],
+                response=format_rate(locale, d["response_rate"]),
+                resolution=format_rate(locale, d["resolution_rate"]),
+                satisfaction=format_rate(locale, d["satisfaction_rate"]),
+            ))
     lines.append("")
     lines.append(t(locale, "stats.per_town"))
     for town in stats["per_town"]:
