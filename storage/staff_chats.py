@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import District, HandlingLevel, StaffChat, Station, Suggestion, Town
+from .models import District, HandlingLevel, OutboxMessage, StaffChat, Station, Suggestion, Town
 
 __all__ = [
     "Binding",
@@ -28,6 +28,7 @@ __all__ = [
     "staff_chat_for_station",
     "staff_chat_for_suggestion",
     "chat_serves_suggestion",
+    "card_posted_to",
 ]
 
 
@@ -156,3 +157,13 @@ async def chat_serves_suggestion(
     if suggestion.card_chat_id == chat_id:
         return True
     return await staff_chat_for_suggestion(session, suggestion, default) == chat_id
+
+
+async def card_posted_to(session: AsyncSession, suggestion_id: int, chat_id: int) -> bool:
+    """Has this suggestion's card been queued for (or sent to) this group already?"""
+    from .outbox import STAFF_CARD
+
+    found = await session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.suggestion_id == suggestion_id, OutboxMessage.chat_id == chat_id,
+        OutboxMessage.purpose == STAFF_CARD).limit(1))
+    return found is not None

@@ -84,6 +84,7 @@ class Turn:
     replies: list[Reply] = field(default_factory=list)
     enqueued: int = 0
     area: Area | None = None
+    bound_chats: frozenset[int] = frozenset()  # staff groups bound to an area (/bind)
     _next_state: Any = _UNSET  # None = clear; (flow, step, data) = save
     _drop_kept: bool = False
 
@@ -120,6 +121,11 @@ class Turn:
             self.resident, self.state = await load_person(self.session, uid)
         self.locale = self._pick_locale()
         self.area = await cached_area(self.session, self.services)
+        chat = self.update.effective_chat
+        if chat is not None and chat.type in ("group", "supergroup"):
+            from storage.staff_chats import bound_chat_ids
+
+            self.bound_chats = await bound_chat_ids(self.session)
 
     def _pick_locale(self) -> str:
         if self.resident is not None and self.resident.locale:

@@ -3,7 +3,8 @@
 Nothing about the person is stored before they press 同意 (the consent button creates the
 Resident row); 不同意 stores nothing. The address step is the dialog state ``onboarding/address``
 (``onboarding/confirm`` while buttons are offered; typing again is always allowed). Callback data
-(``ob:…``): ``agree``, ``decline``, ``pick:<12-digit community>``, ``town:<page>``, ``retry``,
+(``ob:…``): ``agree``, ``decline``, ``pick:<12-digit community>``, ``town:<page>``,
+``dist:<6-digit district>`` (a name in several districts: the district first), ``retry``,
 ``change``. A pick is accepted only for a code this resident was offered (kept in the state).
 
 ``/start <invitation>`` is not ours: see ``on_invite_payload``.
@@ -172,7 +173,33 @@ async def _route(turn: Turn, text: str) -> None:
             return
         ask_address(turn, "onboarding.not_found", reason=reason)
         return
-    candidates = result.candidates[:5]
+    # A name in many places (辛庄村: 14 across the city) keeps them all; the district comes first.
+    candidates = result.candidates if result.reason == "duplicate_name" else result.candidates[:5]
+    if len({c.district_code for c in candidates}) > 1:
+        _ask_district(turn, candidates, text, reason)
+        return
+    _offer(turn, candidates, text, reason, result.reason)
+
+
+def _ask_district(turn: Turn, candidates: tuple[Candidate, ...], text: str, reason: str) -> None:
+    """The same name in several districts: which district? (then which town, in ``on_district``)."""
+    turn.set_state(FLOW, "confirm", {**_carried(turn), "offered": [c.code for c in candidates],
+                                     "address": text.strip()[:200]})
+    counts: dict[str, tuple[str, int]] = {}
+    for c in candidates:
+        name, n = counts.get(c.district_code, (c.district, 0))
+        counts[c.district_code] = (name, n + 1)
+    buttons = [(turn.t("onboarding.district_button", name=name, count=n), encode(CB, "dist", code))
+               for code, (name, n) in counts.items()]
+    rows: list[list[Button]] = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([(turn.t("onboarding.retype"), encode(CB, "retry"))])
+    turn.say("onboarding.choose_district", inline(rows), reason=reason,
+             name=escape(candidates[0].name), count=len(candidates))
+
+
+def _offer(
+    turn: Turn, candidates: tuple[Candidate, ...], text: str, reason: str, code: str | None
+) -> None:
     turn.set_state(FLOW, "confirm", {**_carried(turn), "offered": [c.code for c in candidates],
                                      "address": text.strip()[:200]})
     retry = [(turn.t("onboarding.retype"), encode(CB, "retry"))]
@@ -180,7 +207,7 @@ async def _route(turn: Turn, text: str) -> None:
         c = candidates[0]
         station = _station_label(turn, c.station.name if c.station else None)
         # One question: an uncertain match is asked as such, not with a second 「是这里吗？」.
-        key = "onboarding.found_uncertain" if result.reason == "uncertain" else "onboarding.found"
+        key = "onboarding.found_uncertain" if code == "uncertain" else "onboarding.found"
         note = f"\n{reason}" if reason and key == "onboarding.found" else ""
         turn.say(key, inline([[(turn.t("onboarding.confirm"), encode(CB, "pick", c.code))], retry]),
                  name=escape(c.name), town=escape(c.town), station=station, note=note)
@@ -223,6 +250,26 @@ async def _list_town(turn: Turn, town_code: str, page: int, address: str) -> Non
         turn.edit(text, inline(rows))
     else:
         turn.send(text, inline(rows))
+
+
+async def on_district(turn: Turn) -> None:
+    """A district chosen for a name found in several: its places, each with its town."""
+    cb = turn.callback
+    district = cb.arg(0) if cb is not None else ""
+    offered = [str(code) for code in turn.data.get("offered") or []]
+    address = str(turn.data.get("address") or "")
+    if (turn.resident is None or not turn.in_flow(FLOW, "confirm") or len(district) != 6
+            or not any(code.startswith(district) for code in offered)):
+        await on_stale_button(turn)
+        return
+    result = (await _router(turn)).route(address)
+    kept = tuple(c for c in result.candidates if c.district_code == district and c.code in offered)
+    if not kept:
+        await on_stale_button(turn)
+        return
+    turn.edit(turn.t("onboarding.district_chosen", name=escape(kept[0].district)))
+    reason = turn.t("routing.reason.duplicate_name") if len(kept) > 1 else ""
+    _offer(turn, kept, address, reason, None)
 
 
 async def on_town_page(turn: Turn) -> None:
@@ -339,7 +386,7 @@ async def on_button(turn: Turn) -> None:
     action = cb.action if cb is not None else ""
     handler = {"agree": on_agree, "decline": on_decline, "pick": on_pick,
                "retry": on_retry, "change": on_change,
-               "town": on_town_page}.get(action, on_stale_button)
+               "town": on_town_page, "dist": on_district}.get(action, on_stale_button)
     await handler(turn)
 
 

@@ -25,6 +25,7 @@ from locales import t
 from storage import outbox
 from storage.lifecycle import TRANSITIONS
 from storage.models import OutboxMessage, Suggestion
+from storage.staff_chats import card_posted_to, staff_chat_for_suggestion
 from storage.staff_topics import topic_for_station
 from storage.ticket_view import (
     TicketView,
@@ -188,7 +189,14 @@ async def refresh_card(
     # The card now shows the ticket as of ``now``: the card sync job compares against this.
     if row.created_at < now:
         row.created_at = now
+    if suggestion is not None and suggestion.card_chat_id is not None:
+        # Escalated to the district level: the district's own group gets the card too.
+        serving = await staff_chat_for_suggestion(session, suggestion, chat_id)
+        if serving is not None and serving != suggestion.card_chat_id and not await card_posted_to(
+                session, suggestion_id, serving):
+            await _post(session, config, suggestion, serving, now)
     return True
+
 
 
 async def post_card(
@@ -196,12 +204,23 @@ async def post_card(
 ) -> bool:
     """Queue a new suggestion's card for the staff group (what ``cards.enqueue_staff_card`` does
     from a resident's turn, for callers without one: imports, scripts, tests)."""
-    chat_id = config.staff_chat_id
-    payload = await card_payload(session, config, suggestion_id, now) if chat_id else None
-    if chat_id is None or payload is None:
-        return False
     suggestion = await session.get(Suggestion, suggestion_id)
-    thread = await topic_for_station(session, chat_id, suggestion.station_id) if suggestion else None
+    if suggestion is None:
+        return False
+    chat_id = await staff_chat_for_suggestion(session, suggestion, config.staff_chat_id)
+    if chat_id is None:
+        return False
+    return await _post(session, config, suggestion, chat_id, now)
+
+
+async def _post(
+    session: AsyncSession, config: DialogConfig, suggestion: Suggestion, chat_id: int, now: datetime
+) -> bool:
+    suggestion_id = suggestion.id
+    payload = await card_payload(session, config, suggestion_id, now)
+    if payload is None:
+        return False
+    thread = await topic_for_station(session, chat_id, suggestion.station_id)
     if thread is not None:
         payload = {**payload, "message_thread_id": thread}
     row = await outbox.enqueue(

@@ -31,6 +31,7 @@ from storage.assignees import find_deputies
 from storage.lifecycle import LifecycleError
 from storage.models import Category, Resident, Station, Suggestion
 from storage.roles import Actor
+from storage.staff_chats import chat_serves_suggestion
 from storage.ticket_messages import ticket_of_message
 
 __all__ = ["handlers", "replied_card", "NOTE_PREFIXES"]
@@ -75,6 +76,10 @@ async def _gate(turn: Turn) -> tuple[Actor, Suggestion] | None:
         return None
     if suggestion is None:
         turn.say("triage.need_card")
+        return None
+    if not await chat_serves_suggestion(turn.session, turn.chat_id, suggestion,
+                                        turn.config.staff_chat_id):
+        turn.say("staff_chats.not_yours")
         return None
     return actor, suggestion
 
@@ -183,7 +188,7 @@ def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
     chat_id = services.config.staff_chat_id
     if chat_id is None:
         return []
-    in_group = filters.Chat(chat_id)
+    in_group = filters.ChatType.GROUPS  # the default staff group and groups bound to an area
     return [
         CommandHandler(list(_COMMANDS), wrap(services, on_card_command, "card_command"),
                        filters=in_group),

@@ -37,11 +37,11 @@ _CACHE_KEY = "staff_group_admins"
 
 
 def in_staff_chat(turn: Turn) -> bool:
-    """Whether this update happened in the configured staff group."""
+    """Whether this update happened in the configured staff group or one bound to an area."""
     chat = turn.update.effective_chat
-    return chat is not None and turn.config.staff_chat_id is not None and (
-        chat.id == turn.config.staff_chat_id
-    )
+    if chat is None:
+        return False
+    return chat.id == turn.config.staff_chat_id or chat.id in turn.bound_chats
 
 
 def group_locale(turn: Turn) -> None:
@@ -50,19 +50,21 @@ def group_locale(turn: Turn) -> None:
 
 
 async def _group_admins(turn: Turn) -> frozenset[int]:
-    cached = turn.services.cache.get(_CACHE_KEY)
-    if isinstance(cached, tuple) and cached[0] > turn.now:
-        return frozenset(cached[1])
-    chat_id = turn.config.staff_chat_id
+    """Administrators of this staff group (a bound group's own, else the default group's)."""
+    chat_id = turn.chat_id if turn.chat_id in turn.bound_chats else turn.config.staff_chat_id
     if chat_id is None:
         return frozenset()
+    key = f"{_CACHE_KEY}:{chat_id}"
+    cached = turn.services.cache.get(key)
+    if isinstance(cached, tuple) and cached[0] > turn.now:
+        return frozenset(cached[1])
     try:
         members = await turn.update.get_bot().get_chat_administrators(chat_id)
     except TelegramError as exc:
         log.warning("could not read the staff group's administrators: %s", type(exc).__name__)
         return frozenset(cached[1]) if isinstance(cached, tuple) else frozenset()
     admins = frozenset(m.user.id for m in members if not m.user.is_bot)
-    turn.services.cache[_CACHE_KEY] = (turn.now + ADMIN_CACHE_TTL, admins)
+    turn.services.cache[key] = (turn.now + ADMIN_CACHE_TTL, admins)
     return admins
 
 

@@ -20,7 +20,7 @@ from dialogs.kernel.flow import Handlers, Job
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Reply, Turn
 from dialogs.kernel.unit import Dispatcher, wrap
-from dialogs.staff import figures, invitations
+from dialogs.staff import binding, figures, invitations
 from dialogs.staff import replies as triage_replies
 from dialogs.staff import roles as staff_roles
 from dialogs.staff import templates as answer_templates
@@ -32,6 +32,7 @@ from storage.assignees import station_deputies
 from storage.lifecycle import TRANSITIONS, LifecycleError
 from storage.models import Category, Priority, Resident, Suggestion
 from storage.roles import Actor
+from storage.staff_chats import chat_serves_suggestion
 
 __all__ = ["handlers", "jobs", "FLOW", "REJECT_REASONS"]
 
@@ -165,6 +166,10 @@ async def on_button(turn: Turn) -> None:
     if cb is None or suggestion is None:
         await on_stale_button(turn)
         return
+    if not await chat_serves_suggestion(turn.session, turn.chat_id, suggestion,
+                                        turn.config.staff_chat_id):
+        turn.toast("staff_chats.not_yours", alert=True)
+        return
     if cb.action in _MENUS or cb.action in _HINTS:
         needed = _MENUS.get(cb.action) or _HINTS[cb.action][0]
         refused = _allowed(suggestion, needed)
@@ -200,6 +205,7 @@ def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
         *figures.handlers(services, dispatcher),
         *answer_templates.handlers(services, dispatcher),
         *triage_replies.handlers(services, dispatcher),
+        *binding.handlers(services, dispatcher),
     ]
 
 

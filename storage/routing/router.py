@@ -6,7 +6,9 @@ call ``route`` as often as needed; it holds no database session and is safe to s
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING
 
 from .decide import (
@@ -72,9 +74,11 @@ class Router:
         from .loading import read_routing_rows
 
         rows = await read_routing_rows(session)
-        return cls.from_entries(
-            rows.towns, rows.communities, rows.aliases, rows.stations_by_community, rows.station_points,
-            districts=rows.districts,
+        # Building a city's index takes a second or two of CPU: in a thread, so the service's
+        # event loop goes on answering meanwhile.
+        return await asyncio.to_thread(
+            partial(cls.from_entries, rows.towns, rows.communities, rows.aliases,
+                    rows.stations_by_community, rows.station_points, districts=rows.districts)
         )
 
     @classmethod

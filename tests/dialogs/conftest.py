@@ -67,6 +67,27 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield path
 
 
+@pytest.fixture(scope="session")
+def city_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The whole-city demo (16 districts), loaded once for the tests that ask for it."""
+    path = tmp_path_factory.mktemp("city") / "city.sqlite3"
+
+    async def build() -> None:
+        from storage.demo import load_demo
+
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        await db.upgrade()
+        async with db.unit_of_work() as session:
+            await load_demo(session, today=date(2026, 11, 25), tz=TZ, area="北京市")
+        async with db.engine.connect() as conn:
+            await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        await db.dispose()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, build()).result()
+    yield path
+
+
 @dataclass
 class Env:
     emulator: BotApiEmulator
@@ -111,10 +132,12 @@ async def env(demo_template: Path, tmp_path: Path, request: pytest.FixtureReques
               ) -> AsyncIterator[Env]:
     """``@pytest.mark.parametrize("env", [{"forum": True}], indirect=True)``: a staff group with
     forum topics; ``{"no_staff_group": True}``: the service runs without one configured;
-    ``{"area_name": "…"}``: a configured name for the service area."""
+    ``{"area_name": "…"}``: a configured name for the service area; ``{"city": True}``: the
+    whole-city demo instead of Miyun."""
     options = getattr(request, "param", {}) or {}
     db_file = tmp_path / "jiazhan.sqlite3"
-    shutil.copyfile(demo_template, db_file)
+    template = request.getfixturevalue("city_template") if options.get("city") else demo_template
+    shutil.copyfile(template, db_file)
     # Fast but real limits: the emulator refuses what Telegram would; our pacer keeps under them.
     emulator = BotApiEmulator(TOKEN, limits=Limits(private_rate=20.0, private_burst=5.0,
                                                     group_rate=20.0, group_burst=20.0,
