@@ -43,7 +43,8 @@ from .web import WEBHOOK_PATH, BadUpdate, WebState, build_web_app
 __all__ = ["Service", "cmd_run"]
 
 log = logging.getLogger("jiazhan.service")
-MENU = ("start", "station", "suggest", "my", "subscribe", "privacy", "language", "help", "cancel")
+MENU = ("start", "station", "suggest", "my", "bookings", "subscribe", "privacy", "language", "help",
+        "cancel")
 
 
 class Service:

@@ -1,7 +1,8 @@
 """A deputy's meetings in their private chat: every meeting they are on arrives with 参加 / 不能参加
 (again when it moves; a cancellation is said), ``/agenda`` lists the coming ones, and a reminder
 comes the day before. Buttons ``ag:y:<meeting>`` / ``ag:n:<meeting>``; the answer shows on the
-meeting's card in the staff group.
+meeting's card in the staff group. ``ag:ob:<meeting>`` records a walk-in's suggestion (代录,
+``dialogs.deputy.on_behalf``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from dialogs.deputy import on_behalf
 from dialogs.everyone import on_stale_button
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import Services
@@ -44,7 +46,8 @@ def meeting_text(locale: str, services_tz: Any, meeting: Meeting, station: Stati
 
 def answer_rows(locale: str, meeting_id: int) -> list[list[Button]]:
     return [[(t(locale, "calendar.btn.attend"), encode(FLOW, "y", meeting_id)),
-             (t(locale, "calendar.btn.decline"), encode(FLOW, "n", meeting_id))]]
+             (t(locale, "calendar.btn.decline"), encode(FLOW, "n", meeting_id))],
+            [(t(locale, "calendar.btn.on_behalf"), encode(FLOW, "ob", meeting_id))]]
 
 
 async def on_agenda(turn: Turn) -> None:
@@ -65,12 +68,20 @@ async def on_agenda(turn: Turn) -> None:
 async def on_button(turn: Turn) -> None:
     cb = turn.callback
     target = cb.int_arg(0) if cb is not None else None
-    if cb is None or target is None or cb.action not in _ANSWERS:
+    if cb is None or target is None:
         await on_stale_button(turn)
         return
     actor = await deputy_actor(turn.session, turn.user_id)
     if actor is None or actor.id is None:
         turn.toast("inbox.not_deputy", alert=True)
+        return
+    if cb.action == "ob":
+        await on_behalf.start(turn, actor.id, target)
+        return
+    if await on_behalf.on_button(turn, cb.action, target):
+        return
+    if cb.action not in _ANSWERS:
+        await on_stale_button(turn)
         return
     try:
         await respond(turn.session, target, actor.id, _ANSWERS[cb.action], turn.now)
@@ -108,6 +119,7 @@ async def _send(services: Services, reminders: bool) -> None:
 
 
 def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
+    dispatcher.on_message(on_behalf.STATE, on_behalf.on_message)
     return [
         CommandHandler("agenda", wrap(services, on_agenda, "agenda"), filters=PRIVATE),
         CallbackQueryHandler(wrap(services, on_button, "agenda_button"), pattern=f"^{FLOW}:"),

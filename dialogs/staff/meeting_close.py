@@ -33,7 +33,7 @@ from storage.models import AnswerChannel, Category, Meeting, Station
 from storage.on_behalf import record_on_behalf
 from storage.outbox import enqueue
 
-__all__ = ["on_button", "on_text", "on_photo", "jobs"]
+__all__ = ["on_button", "on_text", "on_photo", "jobs", "split_contact", "CHANNELS"]
 
 CHANNELS = {1: AnswerChannel.PHONE, 2: AnswerChannel.IN_PERSON}
 NONE = ("-", "－", "—", "无")
@@ -99,7 +99,8 @@ async def on_button(turn: Turn, action: str, target: int) -> bool:
     return True
 
 
-def _contact(text: str) -> tuple[str, str]:
+def split_contact(text: str) -> tuple[str, str]:
+    """"name phone" (either may be missing; ``-`` for neither)."""
     if text in NONE:
         return "", ""
     words = text.split()
@@ -149,7 +150,7 @@ async def on_text(turn: Turn, step: str, data: dict[str, Any], text: str) -> boo
         turn.set_state(FLOW, "ob_contact", data)
         prompt(turn, "calendar.ask.ob_contact")
     elif step == "ob_contact":
-        data["name"], data["phone"] = _contact(text)
+        data["name"], data["phone"] = split_contact(text)
         turn.set_state(FLOW, "ob_channel", data)
         turn.send(turn.t("calendar.ask.ob_channel"), inline([
             [(turn.t("calendar.channel.phone"), encode(FLOW, "oa", 1)),

@@ -81,20 +81,22 @@ async def _list(turn: Turn, page: int, station_id: int | None = None, town: str 
 
 
 async def on_meetings(turn: Turn) -> None:
-    """/meetings [station code or name]: what is coming, soonest first."""
+    """/meetings [station code, part of its name, or a town's 9-digit code]: what is coming."""
     group_locale(turn)
     if await staff_of(turn) is None:
         turn.say("triage.not_staff")
         return
     words = turn.message_text.split(maxsplit=1)[1:] if turn.message_text else []
-    station_id = None
-    if words:
+    station_id = town = None
+    if words and words[0].strip().isdigit() and len(words[0].strip()) == 9:
+        town = words[0].strip()  # a town's division code: that town's stations
+    elif words:
         found = await find_stations(turn.session, words[0], limit=1)
         if not found:
             turn.say("calendar.list.no_station", words=escape(words[0]))
             return
         station_id = found[0].id
-    await _list(turn, 0, station_id)
+    await _list(turn, 0, station_id, town)
 
 
 async def _cancel(turn: Turn, meeting_id: int, confirmed: bool) -> None:

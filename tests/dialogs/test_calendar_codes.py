@@ -51,3 +51,42 @@ async def test_sign_in_links_of_a_cancelled_meeting_or_another_day(env) -> None:
         assert await s.scalar(select(func.count()).select_from(CheckIn).where(
             CheckIn.meeting_id.in_(ids))) == 0
     assert env.emulator.violations == []
+
+
+async def test_a_deputy_records_a_walk_ins_suggestion(env) -> None:  # type: ignore[no-untyped-def]
+    from calendar_world import DEPUTY_A, group_shows
+    from triage_world import press_on
+
+    from storage.models import AnswerChannel, Suggestion
+
+    station, _, _ = await calendar_station(env)
+    deputy = env.user(DEPUTY_A)
+    await deputy.send("/agenda")
+    await env.settle()
+    messages = await deputy.wait_until(lambda ms: any(shown("calendar.btn.on_behalf") in m.labels
+                                                      for m in ms))
+    first = next(m for m in messages if shown("calendar.btn.on_behalf") in m.labels)
+    await press_on(deputy, first, shown("calendar.btn.on_behalf"))
+    await deputy.wait_until(lambda ms: bool(ms) and plain(ms[-1].text or "")
+                            == shown("calendar.ask.ob_category"))
+    categories = deputy.messages()[-1]
+    await press_on(deputy, categories, categories.labels[0])
+    await deputy.wait_until(lambda ms: bool(ms) and plain(ms[-1].text or "")
+                            == shown("calendar.ask.ob_text"))
+    await deputy.send("老人活动中心冬天没有暖气。")
+    await deputy.wait_until(lambda ms: bool(ms) and plain(ms[-1].text or "")
+                            == shown("calendar.ask.ob_contact"))
+    await deputy.send("-")
+    await deputy.wait_until(lambda ms: bool(ms) and shown("calendar.channel.phone") in ms[-1].labels)
+    await deputy.press(shown("calendar.channel.phone"))  # no phone given: refused, kept
+    await env.settle()
+    assert deputy.callback_answers()[-1].get("text") == shown("calendar.ob.phone_needed")
+    await deputy.press(shown("calendar.channel.in_person"))
+    await deputy.wait_until(lambda ms: bool(ms) and "已代录" in plain(ms[-1].text or ""))
+    async with env.db.reading() as s:
+        recorded = await s.scalar(select(Suggestion).where(Suggestion.on_behalf.is_(True)))
+    assert recorded is not None and recorded.recorded_by_kind == "deputy"
+    assert recorded.answer_channel == AnswerChannel.IN_PERSON and recorded.contact_name is None
+    assert recorded.station_id == station.id or recorded.meeting_id is not None
+    await group_shows(env, recorded.ticket, "暖气")
+    assert env.emulator.violations == []
