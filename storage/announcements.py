@@ -2,8 +2,9 @@
 cancellation.
 
 A meeting whose ``announced_at`` is empty and that starts within the horizon is announced once:
-one ``Broadcast`` per round, one ``Delivery`` and outbox message per subscriber, all in the
-caller's transaction, then ``announced_at`` is stamped. An import that changes a meeting's time,
+one ``Broadcast`` of the broadcast engine (storage.broadcasts) per round, confirmed at once so its
+recipients (the station's subscribers then) are fixed, in the caller's transaction, then
+``announced_at`` is stamped; the broadcast lane sends it. An import that changes a meeting's time,
 place or status empties ``announced_at`` again (storage.transfer), which makes the next round a
 "changed" or "cancelled" announcement. Cancelled or changed meetings that were never announced
 are only stamped.
@@ -20,8 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Broadcast, Delivery, Meeting, MeetingStatus, Resident, Subscription
-from .outbox import enqueue
+from . import broadcasts
+from .models import Broadcast, Meeting, MeetingStatus, Resident, Subscription
 from .reminders import DAYTIME
 from .stations import PUBLIC_KINDS, MeetingView, load_meeting
 
@@ -73,7 +74,7 @@ async def _kind(session: AsyncSession, meeting: Meeting) -> AnnouncementKind | N
 async def send_announcements(
     session: AsyncSession, now: datetime, tz: ZoneInfo, render: Render
 ) -> int:
-    """Enqueue the announcements due now; returns how many messages were written."""
+    """Start the announcements due now; returns how many recipients they have."""
     local = now.astimezone(tz).time()
     if not DAYTIME[0] <= local < DAYTIME[1]:
         return 0
@@ -109,20 +110,15 @@ async def _announce(
     now: datetime,
     render: Render,
 ) -> int:
-    broadcast = Broadcast(station_id=meeting.station_id, meeting_id=meeting.id,
-                          kind=ANNOUNCEMENT_KIND, text=kind.value, created_at=now)
-    session.add(broadcast)
-    await session.flush()
     view = await load_meeting(session, meeting.id)
     assert view is not None
-    written = 0
-    for resident in recipients:
-        assert resident.chat_id is not None
-        payload = {**render(view, kind, resident), "chat_id": resident.chat_id}
-        row = await enqueue(session, chat_id=resident.chat_id, method="sendMessage",
-                            payload=payload, purpose=ANNOUNCEMENT_KIND, resident_id=resident.id,
-                            now=now)
-        written += row is not None
-        session.add(Delivery(broadcast_id=broadcast.id, resident_id=resident.id,
-                             outbox_id=row.id if row is not None else None))
-    return written
+    payloads: dict[str, dict[str, Any]] = {}
+    for locale in ("zh", "en"):  # what one recipient receives depends only on their language
+        payloads[locale] = {"method": "sendMessage",
+                            "params": render(view, kind, Resident(locale=locale))}
+    broadcast = await broadcasts.create_broadcast(
+        session, kind=ANNOUNCEMENT_KIND, payloads=payloads,
+        audience={"kind": "subscribers", "station_id": meeting.station_id}, text=kind.value,
+        station_id=meeting.station_id, meeting_id=meeting.id, now=now)
+    confirmed = await broadcasts.confirm(session, broadcast.id, now=now)
+    return confirmed.total

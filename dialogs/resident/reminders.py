@@ -48,10 +48,8 @@ def render_announcement(
     rows = [] if kind == AnnouncementKind.CANCELLED else [
         [(t(locale, "station.btn_calendar_this"), encode("st", "ics", view.meeting.id))]
     ]
-    payload: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
-    if rows:
-        payload["reply_markup"] = inline(rows).to_dict()
-    return payload
+    rows.append([(t(locale, "announce.btn_off"), encode("an", "off"))])  # one tap: no more
+    return {"text": text, "parse_mode": "HTML", "reply_markup": inline(rows).to_dict()}
 
 
 async def run_announcements(services: Services) -> int:

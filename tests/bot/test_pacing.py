@@ -51,3 +51,30 @@ def test_retry_after_blocks_only_that_chat() -> None:
     p.block(7, 5.0, now=0.0)
     assert p.delay(7, 1.0) == 4.0
     assert p.delay(8, 1.0) == 0.0
+
+
+def test_broadcasts_take_only_what_interactive_traffic_leaves() -> None:
+    """Lanes: a broadcast (reserve 3) never takes the last tokens; replies and the outbox do, and
+    direct replies counted on the same pacer slow the broadcast down, never the other way."""
+    p = Pacer(Limits(per_second=10))
+    now = 0.0
+    broadcast_sent = 0
+    while p.delay(10_000 + broadcast_sent, now, reserve=3.0) == 0.0:
+        p.record(10_000 + broadcast_sent, now)
+        broadcast_sent += 1
+    assert broadcast_sent == 7  # of a full bucket of 10, three stay for interactive traffic
+    for chat in (1, 2, 3):  # the outbox lane finds them at once
+        assert p.delay(chat, now) == 0.0
+        p.record(chat, now)
+    assert p.delay(4, now) > 0.0
+    # over 10 s, residents' direct replies at 4/s leave the broadcast the other 6/s
+    broadcast_sent, replies = 0, 0
+    while now < 10.0:
+        now += 0.25
+        p.record(20_000 + replies, now)  # a direct reply never waits
+        replies += 1
+        while p.delay(30_000 + broadcast_sent, now, reserve=3.0) == 0.0:
+            p.record(30_000 + broadcast_sent, now)
+            broadcast_sent += 1
+    assert 50 <= broadcast_sent <= 60, broadcast_sent
+    assert broadcast_sent + replies <= 10 * 10.0 + 1

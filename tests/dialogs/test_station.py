@@ -230,5 +230,5 @@ async def test_subscribers_hear_of_upcoming_meetings_once(env, lang: str) -> Non
     news = [m for m in user.messages() if (m.text or "").startswith("📢")]
     assert len(news) == 1  # the new reception, told once; meetings known before were not news
     assert when(lang, env.settings.tz, start, start + timedelta(hours=2)) in news[0].text
-    assert news[0].labels == [t(lang, "station.btn_calendar_this")]
+    assert news[0].labels == [t(lang, "station.btn_calendar_this"), t(lang, "announce.btn_off")]
     assert env.emulator.violations == []

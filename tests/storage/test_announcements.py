@@ -11,7 +11,7 @@ from station_world import NOW, TZ, build_station_world
 
 from storage import Database
 from storage.announcements import send_announcements
-from storage.models import Meeting, MeetingStatus, OutboxMessage, Resident, Subscription
+from storage.models import Broadcast, Delivery, Meeting, MeetingStatus, Resident, Subscription
 from storage.transfer import export_path, import_path
 
 
@@ -33,9 +33,14 @@ async def _announce(db: Database, now=NOW) -> int:  # type: ignore[no-untyped-de
 
 
 async def _texts(db: Database) -> list[tuple[int, str]]:
+    """What the broadcast engine will send: (chat, text) per recipient, in order."""
     async with db.reading() as s:
-        rows = (await s.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
-    return [(r.chat_id, r.payload["text"]) for r in rows]
+        rows = (await s.execute(
+            select(Delivery, Broadcast, Resident)
+            .join(Broadcast, Broadcast.id == Delivery.broadcast_id)
+            .join(Resident, Resident.id == Delivery.resident_id)
+            .order_by(Broadcast.id, Resident.id))).all()
+    return [(r.chat_id, b.payloads[r.locale]["params"]["text"]) for _, b, r in rows]
 
 
 async def test_new_changed_and_cancelled_meetings_are_told_once(db: Database) -> None:
@@ -70,7 +75,7 @@ async def test_nothing_is_written_at_night_and_cancelled_unknown_meetings_stay_q
     assert await _announce(db, NOW.replace(hour=23)) == 0
     await _announce(db)
     async with db.reading() as s:
-        count = await s.scalar(select(func.count()).select_from(OutboxMessage))
+        count = await s.scalar(select(func.count()).select_from(Delivery))
     assert count == 2  # the never-announced cancelled meeting is not "cancelled" news
 
 
