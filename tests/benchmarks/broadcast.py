@@ -72,9 +72,9 @@ async def _prepare(url: str, recipients: int) -> None:
 
 
 def _start_service(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    handle = open(log, "ab")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, stdout=handle,
-                            stderr=subprocess.STDOUT)
+    with open(log, "ab") as handle:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, stdout=handle,
+                                stderr=subprocess.STDOUT)
 
 
 async def _wait_polling(emulator: BotApiEmulator, since: int) -> None:
@@ -246,6 +246,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             service.wait(timeout=20)
         except subprocess.TimeoutExpired:
             service.kill()
+            service.wait()
         await emulator.stop()
     return result
 
