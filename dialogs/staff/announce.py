@@ -333,16 +333,11 @@ async def _resident_toggle(turn: Turn, off: bool) -> None:
 
 
 def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
-    chat_id = services.config.staff_chat_id
-    result: Handlers = [CallbackQueryHandler(wrap(services, on_button, "announce_button"),
-                                             pattern=f"^{FLOW}:")]
-    if chat_id is None:
-        return result
-    in_group = filters.Chat(chat_id)
+    in_group = filters.ChatType.GROUPS  # the default staff group and groups bound to an area
     content = filters.TEXT | filters.PHOTO | filters.Document.ALL
     return [
         CommandHandler("announce", wrap(services, on_announce, "announce"), filters=in_group),
         MessageHandler(in_group & ~filters.COMMAND & ~filters.REPLY & content,
                        wrap(services, on_group_message, "announce_step")),
-        *result,
+        CallbackQueryHandler(wrap(services, on_button, "announce_button"), pattern=f"^{FLOW}:"),
     ]
