@@ -9,7 +9,7 @@ subscriptions do. Every button is checked again here: an old or forged one chang
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from dialogs.everyone import on_stale_button
@@ -135,6 +135,11 @@ async def on_subscribe(turn: Turn) -> None:
         return
     sub = await subscription(turn.session, turn.resident.id, station_id)
     text, markup = _subscription_message(turn, station_id, card.station.name, sub, "state")
+    # What else they get: staff announcements, with the switch (storage.broadcasts).
+    off = turn.resident.announcements_off_at is not None
+    text += "\n\n" + turn.t("announce.sub_off" if off else "announce.sub_on")
+    switch = (turn.t("announce.btn_on" if off else "announce.btn_off"), encode("an", "on" if off else "off"))
+    markup = InlineKeyboardMarkup([*markup.inline_keyboard, [InlineKeyboardButton(switch[0], callback_data=switch[1])]])
     turn.send(text, markup)
 
 

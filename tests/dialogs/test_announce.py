@@ -101,6 +101,9 @@ async def test_compose_preview_confirm_delivers_to_exactly_the_audience(env: Any
     async with env.db.reading() as s:
         muted = await s.scalar(select(Resident).where(Resident.telegram_user_id == 2001))
     assert muted is not None and muted.announcements_off_at is not None
+    await inside[0].send("/subscribe")  # shows what they get, with the switch back
+    (state,) = await inside[0].wait_for()
+    assert t(Z, "announce.sub_off") in state.text and t(Z, "announce.btn_on") in state.labels
     assert env.emulator.violations == []
 
 

@@ -28,7 +28,7 @@ async def test_subscribe_shows_the_state_and_confirms_each_change_in_words(env, 
     _, name = await station_name_for(env, JINPOLUO)
     await user.send("/subscribe")
     (state,) = await user.wait_for()
-    assert state.text == shown(lang, "station.sub_state_off", station=name)
+    assert state.text == shown(lang, "station.sub_state_off", station=name) + "\n\n" + shown(lang, "announce.sub_on")
     assert t(lang, "station.btn_subscribe") in state.labels
     assert not await _subscribed(env, resident.id, resident.station_id)  # showing changes nothing
 
@@ -39,7 +39,8 @@ async def test_subscribe_shows_the_state_and_confirms_each_change_in_words(env, 
     await user.send("/subscribe")  # twice: still subscribed, and it says so
     (state,) = await user.wait_for()
     assert state.text == shown(lang, "station.sub_state_on", station=name,
-                               remind=t(lang, "station.remind_state_on"))
+                               remind=t(lang, "station.remind_state_on")) + "\n\n" + shown(
+        lang, "announce.sub_on")
     assert t(lang, "station.btn_unsubscribe") in state.labels
     assert await _subscribed(env, resident.id, resident.station_id)
 

@@ -143,7 +143,8 @@ async def test_subscribe_and_the_reminder_goes_once(env, lang: str) -> None:
 
     await user.send("/subscribe")  # the command shows where one stands
     assert (await user.wait_for())[-1].text == shown(
-        lang, "station.sub_state_on", station=station.name, remind=t(lang, "station.remind_state_off"))
+        lang, "station.sub_state_on", station=station.name, remind=t(lang, "station.remind_state_off")
+    ) + "\n\n" + shown(lang, "announce.sub_on")
     await user.press(t(lang, "station.btn_unsubscribe"))
     await user.wait_until(lambda ms: ms[-1].text == shown(lang, "station.unsubscribed_text",
                                                           station=station.name))
