@@ -15,9 +15,10 @@ from dialogs.deputy.ticket import push_to_deputy
 from dialogs.kernel.context import DialogConfig
 from dialogs.kernel.turn import Turn
 from dialogs.staff.card_triage import refresh_card
+from dialogs.staff.mirror import mirror_deputy_action
 from storage import lifecycle
 from storage.deadlines import Deadlines
-from storage.models import Deputy, Suggestion, Visibility
+from storage.models import ActorKind, Deputy, Suggestion, Visibility
 from storage.roles import Actor
 
 __all__ = ["ActionArgs", "deadlines_of", "run_action", "after_change", "PUBLIC_NOTICE"]
@@ -93,6 +94,9 @@ async def run_action(
     else:
         raise ValueError(f"unknown triage action {action!r}")
     await after_change(turn, done, action)
+    if actor.kind is ActorKind.DEPUTY and actor.id is not None:  # staff see the conversation
+        await mirror_deputy_action(turn.session, turn.config, done, actor.id, action, text,
+                                   turn.now)
     return done
 
 

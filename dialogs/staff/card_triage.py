@@ -127,7 +127,10 @@ def triage_section(
 
 
 def triage_keyboard(suggestion: Suggestion, locale: str) -> InlineKeyboardMarkup | None:
-    """The buttons that can work in the ticket's current status (the handler checks again)."""
+    """The buttons that can work in the ticket's current status (the handler checks again),
+    and 📜 the timeline, always."""
+    from dialogs.staff.timeline import timeline_button
+
     rows = []
     for row in _MAIN_ROWS:
         buttons = [
@@ -137,7 +140,8 @@ def triage_keyboard(suggestion: Suggestion, locale: str) -> InlineKeyboardMarkup
         ]
         if buttons:
             rows.append(buttons)
-    return inline(rows) if rows else None
+    rows.append([timeline_button(locale, suggestion.id)])
+    return inline(rows)
 
 
 async def card_payload(

@@ -22,6 +22,7 @@ from dialogs.kernel.callbacks import encode
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Turn, escape
 from dialogs.staff.card_triage import refresh_card, triage_keyboard, triage_section
+from dialogs.staff.mirror import beside_card
 from locales import t
 from storage import outbox
 from storage.deadlines import DEFAULT_TZ
@@ -175,13 +176,14 @@ def render_staff_card(
     text = t(
         locale, "cards.staff_card",
         ticket=suggestion.ticket,
+        # 🆕 only while nobody has looked at it; the deadline that matters is in the section below
+        mark=t(locale, "cards.new_mark") if suggestion.status is SuggestionStatus.NEW else "",
         status=t(locale, f"lifecycle.status.{suggestion.status.value}"),
         station=escape(context.station_name),
         community=escape(context.community_name or "—"),
         category=escape(category_name(context.category, locale)),
         recipient=_recipient(context, locale),
         who=_who(suggestion, locale),
-        due=format_day(locale, due_day(suggestion.first_response_due, tz)),
         extras=_extras(suggestion, context, locale),
         text=escape(body),
     )
@@ -275,8 +277,8 @@ async def enqueue_staff_notice(
     for chat_id, locale in chats:
         body = render_staff_notice(suggestion, kind, locale, text=text, verdict=verdict)
         notice: dict[str, Any] = {"chat_id": chat_id, "text": body, "parse_mode": "HTML"}
-        if chat_id == suggestion.card_chat_id and suggestion.card_thread_id is not None:
-            notice["message_thread_id"] = suggestion.card_thread_id  # beside the card
+        if chat_id == suggestion.card_chat_id:
+            beside_card(suggestion, notice)  # a reply to the card, in its topic
         await turn.enqueue(chat_id, "sendMessage", notice, purpose="staff_notice",
                            suggestion_id=suggestion.id)
     await refresh_card(turn.session, turn.config, suggestion.id, turn.now)

@@ -25,6 +25,7 @@ from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.staff.actions import ActionArgs, deputy_name, run_action
 from dialogs.staff.card_triage import FLOW
+from dialogs.staff.cards import format_day
 from dialogs.staff.roles import group_locale, staff_of
 from storage.answer_templates import fill_template, get_template
 from storage.assignees import find_deputies
@@ -153,7 +154,7 @@ async def _template_text(turn: Turn, suggestion: Suggestion, name: str) -> str |
         "ticket": suggestion.ticket,
         "station": station.name if station else "",
         "category": (category.name_en if locale == "en" else category.name_zh) if category else "",
-        "date": turn.now.astimezone(turn.config.tz).date().isoformat(),
+        "date": format_day(locale, suggestion.created_at.astimezone(turn.config.tz).date()),
     }
     return fill_template(template.text, fields)
 

@@ -20,7 +20,7 @@ from dialogs.kernel.flow import Handlers, Job
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Reply, Turn
 from dialogs.kernel.unit import Dispatcher, wrap
-from dialogs.staff import binding, figures, invitations
+from dialogs.staff import binding, figures, invitations, timeline
 from dialogs.staff import replies as triage_replies
 from dialogs.staff import roles as staff_roles
 from dialogs.staff import templates as answer_templates
@@ -203,6 +203,7 @@ def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
         *staff_roles.handlers(services, dispatcher),
         *invitations.handlers(services, dispatcher),
         *figures.handlers(services, dispatcher),
+        *timeline.handlers(services, dispatcher),
         *answer_templates.handlers(services, dispatcher),
         *triage_replies.handlers(services, dispatcher),
         *binding.handlers(services, dispatcher),
