@@ -79,7 +79,7 @@ async def test_walk_to_a_ticket_and_the_staff_card(env, lang: str) -> None:
     await env.settle()
     staff = env.staff_group.messages()
     card = next(m for m in staff if m.text and ticket in m.text and "路口的路灯坏了" in m.text)
-    assert "+8613800138000" in card.text and "2026年11月28日" in card.text  # staff read zh
+    assert "+8613800138000" in card.text and "2026-11-28 24:00" in card.text  # the deadline, once
     assert any(m.media == "photo" and ticket in (m.text or "") for m in staff)
     assert await outbox_rows(env, stored.id, "staff_card") == 1
     assert env.emulator.violations == []
