@@ -52,6 +52,7 @@ __all__ = [
     "render_staff_notice",
     "enqueue_staff_notice",
     "render_answer_to_resident",
+    "preview_for_resident",
     "notify_resident",
     "format_day",
     "due_day",
@@ -326,6 +327,18 @@ def render_answer_to_resident(
     elif kind in ("reply", "request_info"):
         lines.append(t(locale, "cards.you_may_reply"))
     return "\n\n".join(lines), _resident_buttons(suggestion, locale)
+
+
+def preview_for_resident(
+    suggestion: Suggestion, kind: str, status: SuggestionStatus, text: str | None, locale: str,
+    station: str,
+) -> str:
+    """What the resident would be told if staff took an action that leads to ``status`` with a
+    public entry of ``kind`` (and words ``text``): the same message, shown before it is sent."""
+    after = Suggestion(id=suggestion.id, ticket=suggestion.ticket, status=status)
+    entry = TimelineEntry(kind=kind, text=text)
+    body, _ = render_answer_to_resident(after, entry, locale, None, station)
+    return body
 
 
 async def _latest_public(

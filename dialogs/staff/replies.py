@@ -33,7 +33,7 @@ from storage.lifecycle import LifecycleError
 from storage.models import Category, Resident, Station, Suggestion
 from storage.roles import Actor
 from storage.staff_chats import chat_serves_suggestion
-from storage.ticket_messages import ticket_of_message
+from storage.ticket_messages import ticket_named_in, ticket_of_message
 
 __all__ = ["handlers", "replied_card", "NOTE_PREFIXES"]
 
@@ -57,7 +57,12 @@ async def replied_card(turn: Turn) -> Suggestion | None:
     replied = message.reply_to_message if message is not None else None
     if replied is None or message is None:
         return None
-    return await ticket_of_message(turn.session, message.chat.id, replied.message_id)
+    found = await ticket_of_message(turn.session, message.chat.id, replied.message_id)
+    author = replied.from_user
+    ours = author is not None and author.is_bot and author.username == turn.config.bot_username
+    if found is None and ours:
+        found = await ticket_named_in(turn.session, replied.text or replied.caption or "")
+    return found
 
 
 def _words(turn: Turn) -> str:

@@ -24,13 +24,14 @@ from dialogs.staff import binding, figures, invitations, timeline
 from dialogs.staff import replies as triage_replies
 from dialogs.staff import roles as staff_roles
 from dialogs.staff import templates as answer_templates
-from dialogs.staff.actions import ActionArgs, run_action
+from dialogs.staff.actions import PUBLIC_NOTICE, ActionArgs, run_action
 from dialogs.staff.card_triage import FLOW, card_payload
+from dialogs.staff.cards import preview_for_resident
 from dialogs.staff.roles import group_locale, staff_of
 from locales import t
 from storage.assignees import station_deputies
 from storage.lifecycle import TRANSITIONS, LifecycleError
-from storage.models import Category, Priority, Resident, Suggestion
+from storage.models import Category, Priority, Resident, Station, Suggestion
 from storage.roles import Actor
 from storage.staff_chats import chat_serves_suggestion
 
@@ -39,7 +40,9 @@ __all__ = ["handlers", "jobs", "FLOW", "REJECT_REASONS"]
 REJECT_REASONS = ("scope", "litigation", "unclear", "improper")
 # menu action -> the lifecycle action it leads to
 _MENUS = {"as": "assign", "ca": "set_category", "pr": "set_priority", "rj": "reject",
-          "es": "escalate", "rs": "resolve", "cl": "close", "re": "reopen", "m": ""}
+          "es": "escalate", "rs": "resolve", "cl": "close", "re": "reopen", "m": "",
+          "rr": "reject"}  # rr: a canned reason, shown as the resident will get it (ry sends it)
+_CONFIRMS = {"es": "esc", "rs": "res", "cl": "cls", "re": "reo"}
 _HINTS = {"af": ("assign", "triage.hint.find"), "du": ("mark_duplicate", "triage.hint.duplicate"),
           "hl": ("set_hotline", "triage.hint.hotline"), "rx": ("reject", "triage.hint.reject")}
 _CONFIRMED = {"esc": "escalate", "res": "resolve", "cls": "close", "reo": "reopen"}
@@ -90,22 +93,49 @@ async def _menu_rows(turn: Turn, s: Suggestion, menu: str) -> list[list[tuple[st
                 for code in REJECT_REASONS]
         return rows + [[(turn.t("triage.button.reject_other"), encode(FLOW, "rx", s.id)),
                         _back(turn, s.id)]]
-    code = {"es": "esc", "rs": "res", "cl": "cls", "re": "reo"}[menu]
+    code = _CONFIRMS[menu]
     label = turn.t(f"triage.confirm.{code}")
     return [[(label, encode(FLOW, "ok", s.id, code))], [_back(turn, s.id)]]
 
 
-async def _show_menu(turn: Turn, s: Suggestion, menu: str) -> None:
+async def _preview(turn: Turn, s: Suggestion, action: str, text: str | None) -> str:
+    """The card's text while staff decide: what the resident will receive, word for word."""
+    resident = await turn.session.get(Resident, s.resident_id) if s.resident_id else None
+    locale = resident.locale if resident is not None and resident.locale else turn.locale
+    station = await turn.session.get(Station, s.station_id)
+    status = next(iter(TRANSITIONS[action].targets), s.status)
+    body = preview_for_resident(s, PUBLIC_NOTICE.get(action) or "status", status, text, locale,
+                                station.name if station is not None else "")
+    lines = [turn.t("triage.preview.head", ticket=s.ticket,
+                    action=turn.t(f"lifecycle.action.{action}")),
+             turn.t("triage.preview.quote", text=body)]
+    if action == "resolve":
+        lines.append(turn.t("triage.preview.resolve_words"))
+    return "\n\n".join(lines)
+
+
+async def _show_menu(turn: Turn, s: Suggestion, menu: str, arg: str) -> None:
     if not _pressed_card(turn, s):
         await on_stale_button(turn)
         return
     payload = await card_payload(turn.session, turn.config, s.id, turn.now)
     assert payload is not None
+    text = payload["text"]
     if menu == "m":
         markup = InlineKeyboardMarkup.de_json(payload["reply_markup"], None)
+    elif menu == "rr":
+        reason = await _reject_reason(turn, s, arg)
+        if reason is None:
+            await on_stale_button(turn)
+            return
+        text = await _preview(turn, s, "reject", reason)
+        markup = inline([[(turn.t("triage.confirm.rej"), encode(FLOW, "ry", s.id, arg))],
+                         [(turn.t("triage.button.back"), encode(FLOW, "rj", s.id))]])
     else:
+        if menu in _CONFIRMS:
+            text = await _preview(turn, s, _MENUS[menu], None)
         markup = inline(await _menu_rows(turn, s, menu))
-    turn.edit(payload["text"], markup)
+    turn.edit(text, markup)
 
 
 async def _reject_reason(turn: Turn, s: Suggestion, code: str) -> str | None:
@@ -151,7 +181,7 @@ async def _confirm(turn: Turn, s: Suggestion, action: str) -> None:
                          action=turn.t(f"lifecycle.action.{action}")))
 
 
-_FINALS = {"ad": "assign", "cc": "set_category", "pp": "set_priority", "rr": "reject"}
+_FINALS = {"ad": "assign", "cc": "set_category", "pp": "set_priority", "ry": "reject"}
 
 
 async def on_button(turn: Turn) -> None:
@@ -171,14 +201,14 @@ async def on_button(turn: Turn) -> None:
         turn.toast("staff_chats.not_yours", alert=True)
         return
     if cb.action in _MENUS or cb.action in _HINTS:
-        needed = _MENUS.get(cb.action) or _HINTS[cb.action][0]
+        needed = _MENUS[cb.action] if cb.action in _MENUS else _HINTS[cb.action][0]
         refused = _allowed(suggestion, needed)
         if refused is not None:
             turn.replies.append(_alert(refused.render(turn.locale)))
         elif cb.action in _HINTS:
             turn.toast(_HINTS[cb.action][1], alert=True, ticket=suggestion.ticket)
         else:
-            await _show_menu(turn, suggestion, cb.action)
+            await _show_menu(turn, suggestion, cb.action, cb.arg(1))
         return
     action = _FINALS.get(cb.action) or (_CONFIRMED.get(cb.arg(1)) if cb.action == "ok" else None)
     if action is None:

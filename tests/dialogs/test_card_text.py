@@ -43,3 +43,33 @@ async def test_the_date_placeholder_is_the_day_the_resident_wrote(env: Any) -> N
     day = t(Z, "cards.day", year=2026, month=11, day=25, weekday=t(Z, "cards.weekday.2"))
     assert f"您{day}提出的建议已收到。" in answer.text, answer.text
     assert env.emulator.violations == []
+
+
+async def test_resolving_without_words_shows_what_the_resident_gets_first(env: Any) -> None:
+    from triage_world import press_on, stored
+
+    from storage.models import SuggestionStatus
+
+    ticket = await new_ticket(env)
+    staff = env.staff_group.member(STAFF_A)
+    await press_on(staff, await card_of(env, ticket), t(Z, "triage.button.resolve"))
+    await env.settle()
+    preview = await card_of(env, ticket)
+    assert shown(Z, "cards.answer.resolved", ticket=ticket.ticket) in preview.text
+    assert shown(Z, "cards.please_rate") in preview.text
+    assert shown(Z, "triage.preview.resolve_words") in preview.text
+    assert ticket.resident.messages() == []
+    row, _ = await stored(env, ticket.id)
+    assert row.status is SuggestionStatus.NEW  # nothing happened yet
+
+    await press_on(staff, preview, t(Z, "triage.button.back"))  # changed their mind
+    card = await card_shows(env, ticket, shown(Z, "lifecycle.status.new"))
+    assert t(Z, "triage.button.resolve") in card.labels and ticket.resident.messages() == []
+
+    await press_on(staff, card, t(Z, "triage.button.resolve"))
+    await env.settle()
+    await press_on(staff, await card_of(env, ticket), t(Z, "triage.confirm.res"))
+    (told,) = await ticket.resident.wait_for()
+    assert told.text == preview.text.split("\n\n", 1)[1].rsplit("\n\n", 1)[0]
+    assert t(Z, "lifecycle.satisfaction.satisfied") in told.labels
+    assert env.emulator.violations == []

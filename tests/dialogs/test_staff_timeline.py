@@ -106,3 +106,33 @@ async def test_the_timeline_button_pages_through_every_entry(env: Any) -> None:
     await env.settle()
     assert outsider.callback_answers()[-1]["show_alert"] is True
     assert env.emulator.violations == []
+
+
+@pytest.mark.parametrize("env", [{"forum": True}], indirect=True)
+async def test_in_a_forum_the_timeline_and_follow_ups_stay_in_the_towns_topic(env: Any) -> None:
+    import asyncio
+
+    from sqlalchemy import func, select
+
+    from storage.models import StaffTopic, Suggestion, Town
+
+    for _ in range(200):  # the service creates the topics in the background
+        async with env.db.reading() as s:
+            made = await s.scalar(select(func.count()).select_from(StaffTopic))
+            towns = await s.scalar(select(func.count()).select_from(Town))
+        if made == towns:
+            break
+        await asyncio.sleep(0.05)
+    ticket = await new_ticket(env)
+    async with env.db.reading() as s:
+        row = await s.get(Suggestion, ticket.id)
+        assert row is not None and row.card_thread_id is not None
+        thread = row.card_thread_id
+    staff = env.staff_group.member(STAFF_A)
+    card = await card_of(env, ticket)
+    await press_on(staff, card, t(Z, "triage.button.timeline"))
+    await env.settle()
+    in_topic = env.staff_group.messages(thread_id=thread)
+    assert [m.message_id for m in in_topic][0] == card.message_id
+    assert any(m.text.startswith("📜") for m in in_topic[1:])
+    assert env.emulator.violations == []

@@ -46,3 +46,20 @@ async def test_replying_to_a_follow_up_notice_answers_the_resident(env: Any) -> 
     _, others = await stored(env, other.id)
     assert [e.kind for e in others] == ["created"]
     assert env.emulator.violations == []
+
+
+async def test_replying_to_the_bots_own_answer_acts_on_the_ticket_it_names(env: Any) -> None:
+    ticket = await new_ticket(env)
+    await env.settle()
+    staff = env.staff_group.member(STAFF_A)
+    await staff.reply_to((await card_of(env, ticket)).message_id, "已安排电工。")
+    said = shown(Z, "triage.replied", ticket=ticket.ticket, station="")[:4]
+    await env.staff_group.wait_until(lambda msgs: any(said in m.text for m in msgs))
+    await env.settle()
+    (done,) = [m for m in env.staff_group.messages() if said in m.text and ticket.ticket in m.text]
+    await staff.reply_to(done.message_id, "!电工周五上门")
+    noted = shown(Z, "triage.noted", ticket=ticket.ticket)
+    await env.staff_group.wait_until(lambda msgs: msgs[-1].text == noted)
+    _, entries = await stored(env, ticket.id)
+    assert [e.text for e in entries if e.kind == "note"] == ["电工周五上门"]
+    assert env.emulator.violations == []

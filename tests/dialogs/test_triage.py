@@ -136,8 +136,19 @@ async def test_reject_with_a_template_reason_tells_the_resident_kindly(env) -> N
     await press_on(staff, await card_of(env, ticket), tb("reject"))
     await env.settle()
     await press_on(staff, await card_of(env, ticket), t(Z, "triage.reject_button.scope"))
+    await env.settle()
+    # Nothing is sent yet: the card shows what the resident will receive, and asks.
+    preview = await card_of(env, ticket)
+    assert ticket.resident.messages() == []
+    assert preview.text.startswith(shown(Z, "triage.preview.head", ticket=ticket.ticket,
+                                         action=t(Z, "lifecycle.action.reject")))
+    assert shown(Z, "triage.reject_reason.scope") in preview.text
+    assert preview.labels == [t(Z, "triage.confirm.rej"), t(Z, "triage.button.back")]
+    await press_on(staff, preview, t(Z, "triage.confirm.rej"))
     (told,) = await ticket.resident.wait_for()
     assert shown(Z, "triage.reject_reason.scope")[:20] in told.text
+    # What the resident got is what the preview showed.
+    assert told.text in preview.text
     card = await card_shows(env, ticket, shown(Z, "lifecycle.status.rejected"))
     assert tb("reopen") in card.labels
     row, _ = await stored(env, ticket.id)
