@@ -18,6 +18,7 @@ from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.staff.roles import group_locale, staff_of
 from locales import catalogue, t
+from storage.staff_chats import chat_serves_suggestion
 from storage.timeline_pages import StaffLine, TimelinePage, staff_timeline_page
 
 __all__ = ["FLOW", "handlers", "timeline_button", "render_page"]
@@ -74,6 +75,10 @@ async def on_button(turn: Turn) -> None:
     page = await staff_timeline_page(turn.session, sid, number) if sid is not None else None
     if cb is None or page is None or cb.action not in ("open", "p"):
         await on_stale_button(turn)
+        return
+    if not await chat_serves_suggestion(turn.session, turn.chat_id, page.suggestion,
+                                        turn.config.staff_chat_id):
+        turn.toast("staff_chats.not_yours", alert=True)  # another area's ticket
         return
     text, markup = render_page(turn.locale, turn.config, page)
     if cb.action == "p":
