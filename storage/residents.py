@@ -14,10 +14,15 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import audit
+from .bookings import BookingResult, cancel_booking
 from .db import affected_rows
 from .erasure import erase_copies, personal_values
+from .meeting_rules import MeetingError
 from .models import (
     ActorKind,
+    Booking,
+    BookingStatus,
+    CheckIn,
     Community,
     Delivery,
     DialogState,
@@ -84,6 +89,7 @@ class ForgetReport:
     suggestions_kept: int
     subscriptions_removed: int
     suggestion_ids: tuple[int, ...] = ()  # their staff cards must be shown again without the person
+    promoted: tuple[BookingResult, ...] = ()  # seats they gave back: the next in line is told
 
 
 async def find_resident(session: AsyncSession, telegram_user_id: int) -> Resident | None:
@@ -257,6 +263,31 @@ async def _erase_messages_to(session: AsyncSession, resident: Resident, now: dat
     await session.execute(update(OutboxMessage).where(target).values(resident_id=None))
 
 
+async def _give_back_bookings(
+    session: AsyncSession, resident: Resident, now: datetime
+) -> tuple[BookingResult, ...]:
+    """Their seats at receptions to come go to the waiting list; every booking of theirs (its
+    topic is their words) is deleted, and their sign-ins stay counted but unlinked."""
+    promoted: list[BookingResult] = []
+    active = await session.scalars(
+        select(Booking.id).where(
+            Booking.resident_id == resident.id, Booking.status != BookingStatus.CANCELLED
+        )
+    )
+    for booking_id in list(active):
+        try:
+            result = await cancel_booking(session, booking_id, resident, now)
+        except MeetingError:
+            continue  # a meeting that is over or cancelled: nobody waits for the seat
+        if result.promoted is not None:
+            promoted.append(result)
+    await session.execute(delete(Booking).where(Booking.resident_id == resident.id))
+    await session.execute(
+        update(CheckIn).where(CheckIn.resident_id == resident.id).values(resident_id=None)
+    )
+    return tuple(promoted)
+
+
 async def forget_resident(session: AsyncSession, resident: Resident, *, now: datetime) -> ForgetReport:
     """Erase the resident's personal data; their suggestions stay in the archive, detached.
 
@@ -280,6 +311,7 @@ async def forget_resident(session: AsyncSession, resident: Resident, *, now: dat
     removed = await session.execute(
         delete(Subscription).where(Subscription.resident_id == resident.id)
     )
+    promoted = await _give_back_bookings(session, resident, now)
     await _erase_messages_to(session, resident, now)
     suggestion_ids = tuple(sorted(s.id for s in theirs))
     await erase_copies(session, values, suggestion_ids, now)
@@ -298,4 +330,5 @@ async def forget_resident(session: AsyncSession, resident: Resident, *, now: dat
         suggestions_kept=affected_rows(kept),
         subscriptions_removed=affected_rows(removed),
         suggestion_ids=suggestion_ids,
+        promoted=promoted,
     )

@@ -35,7 +35,7 @@ from storage.meeting_rules import MeetingError
 from storage.models import Booking, BookingStatus, Meeting, Resident, Station
 from storage.outbox import enqueue
 
-__all__ = ["FLOW", "STATE", "handlers", "jobs", "book_button"]
+__all__ = ["FLOW", "STATE", "handlers", "jobs", "book_button", "tell_promoted"]
 
 FLOW = "bk"
 STATE = "booking"
@@ -95,7 +95,8 @@ async def _book(turn: Turn, meeting_id: int, topic: str) -> None:
              position=result.position)
 
 
-async def _tell_promoted(turn: Turn, result: BookingResult) -> None:
+async def tell_promoted(turn: Turn, result: BookingResult) -> None:
+    """The first on the waiting list got the seat someone gave back: tell them."""
     promoted = result.promoted
     resident = await turn.session.get(Resident, promoted.resident_id) if promoted else None
     if promoted is None or resident is None or resident.chat_id is None:
@@ -118,7 +119,7 @@ async def _cancel(turn: Turn, booking_id: int) -> None:
     except MeetingError as error:
         turn.toast(f"calendar.errors.{error.reason}", alert=True, **error.fields)
         return
-    await _tell_promoted(turn, result)
+    await tell_promoted(turn, result)
     turn.edit(turn.t("calendar.book.cancelled", when=_when(turn, result.meeting)))
 
 

@@ -18,6 +18,7 @@ from dialogs.kernel.flow import Handlers
 from dialogs.kernel.keyboards import inline, remove_keyboard
 from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
+from dialogs.resident.booking import tell_promoted
 from dialogs.staff.card_triage import refresh_card
 from storage.residents import PrivacySummary, forget_resident, privacy_summary
 
@@ -102,6 +103,8 @@ async def on_button(turn: Turn) -> None:
             report = await forget_resident(turn.session, turn.resident, now=turn.now)
             for suggestion_id in report.suggestion_ids:  # the cards stop showing name and phone
                 await refresh_card(turn.session, turn.config, suggestion_id, turn.now)
+            for seat in report.promoted:  # a seat they gave back went to the next in line
+                await tell_promoted(turn, seat)
             turn.edit(turn.t("privacy.forgotten", suggestions=report.suggestions_kept,
                              subscriptions=report.subscriptions_removed))
             turn.say("privacy.forgotten_next", remove_keyboard())

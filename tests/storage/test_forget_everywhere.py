@@ -96,3 +96,34 @@ async def test_forget_leaves_no_copy_anywhere(db: Database) -> None:
                                     "text": "新意见 *** ***", "parse_mode": "HTML"})]
     assert texts["deputy_ticket"] == "新意见 *** ***" and texts["ops_alert"] == "出错了：***"
     assert USER not in chats and OTHER in chats
+
+
+async def test_forget_gives_back_seats_and_unlinks_sign_ins(db: Database) -> None:
+    """A seat at a reception goes to the first on the waiting list; the booking (its topic is
+    the resident's words) is deleted; a sign-in still counts but names nobody."""
+    from storage.bookings import book
+    from storage.models import Booking, BookingStatus, CheckIn, Meeting
+
+    await build_station_world(db)
+    async with db.unit_of_work() as s:
+        r = await give_consent(s, telegram_user_id=USER, chat_id=USER, locale="zh", now=NOW)
+        other = await give_consent(s, telegram_user_id=OTHER, chat_id=OTHER, locale="zh", now=NOW)
+        meeting = await s.scalar(select(Meeting).where(Meeting.code == "M-TOMORROW"))
+        assert meeting is not None
+        meeting.capacity = 1
+        await book(s, meeting.id, r, f"想当面说说{ADDRESS}的路灯", NOW)
+        waiting = await book(s, meeting.id, other, "停车难", NOW + timedelta(minutes=1))
+        assert waiting.booking.status is BookingStatus.WAITING
+        s.add(CheckIn(meeting_id=meeting.id, resident_id=r.id, kind="resident", at=NOW))
+        resident_id, other_booking = r.id, waiting.booking.id
+    async with db.unit_of_work() as s:
+        resident = await s.get(Resident, resident_id)
+        assert resident is not None
+        report = await forget_resident(s, resident, now=NOW + timedelta(minutes=5))
+    assert [seat.promoted.id for seat in report.promoted if seat.promoted] == [other_booking]
+    async with db.reading() as s:
+        bookings = (await s.scalars(select(Booking))).all()
+        check_ins = (await s.scalars(select(CheckIn))).all()
+    assert [(b.id, b.status) for b in bookings] == [(other_booking, BookingStatus.CONFIRMED)]
+    assert [(c.kind, c.resident_id) for c in check_ins] == [("resident", None)]
+    assert await where_found(db, SECRETS) == []
