@@ -28,7 +28,7 @@ async def test_a_resident_gets_at_most_one_repeat(tmp_path: Path) -> None:
         # The direct answer arrives but its response is lost, then the same with the repeat.
         emulator.fail_next(2, "lost_response", methods=["sendMessage"], chat_id=2301)
         await user.send("/help")
-        await user.wait_until(lambda msgs: len(msgs) >= 2, timeout=10)
+        await user.wait_until(lambda msgs: len(msgs) >= 2, timeout=20)
         await asyncio.sleep(4.0)  # blind retries (2 s, then 4 s backoff) would show up by now
         texts = [m.text for m in user.messages()]
     finally:

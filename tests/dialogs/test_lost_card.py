@@ -30,7 +30,8 @@ async def _card_row(env: Any, suggestion_id: int) -> OutboxMessage:
 async def test_a_card_whose_answer_was_lost_is_found_and_edited(env: Any) -> None:
     env.emulator.fail_next(1, "lost_response", methods=["sendMessage"], chat_id=env.settings.staff_chat_id)
     ticket = await new_ticket(env, wait=False)
-    await env.staff_group.wait_until(lambda msgs: any(ticket.ticket in (m.text or "") for m in msgs))
+    await env.staff_group.wait_until(lambda msgs: any(ticket.ticket in (m.text or "") for m in msgs),
+                                     timeout=15)
     await env.settle()
     await asyncio.sleep(2.5)  # a blind retry (2 s backoff) would have posted it again by now
     (card,) = _cards(env, ticket.ticket)
@@ -60,7 +61,7 @@ async def test_a_card_that_never_arrived_is_posted_again_once_proven(env: Any) -
     # the first card never arrived and is posted now.
     second = await new_ticket(env, user_id=1002, wait=False, text="河道里有垃圾，很久没人清理。")
     await env.staff_group.wait_until(
-        lambda msgs: any(first.ticket in (m.text or "") for m in msgs), timeout=10)
+        lambda msgs: any(first.ticket in (m.text or "") for m in msgs), timeout=20)
     await env.settle()
     assert len(_cards(env, first.ticket)) == 1 and len(_cards(env, second.ticket)) == 1
     assert (await _card_row(env, first.id)).result_message_id is not None
@@ -70,7 +71,8 @@ async def test_a_card_that_never_arrived_is_posted_again_once_proven(env: Any) -
 async def test_a_card_nobody_found_is_posted_once_more_after_the_window(env: Any) -> None:
     env.emulator.fail_next(1, "lost_response", methods=["sendMessage"], chat_id=env.settings.staff_chat_id)
     ticket = await new_ticket(env, wait=False)
-    await env.staff_group.wait_until(lambda msgs: any(ticket.ticket in (m.text or "") for m in msgs))
+    await env.staff_group.wait_until(lambda msgs: any(ticket.ticket in (m.text or "") for m in msgs),
+                                     timeout=15)
     await env.settle()
     async with env.db.unit_of_work() as s:
         assert await repost_unfound_cards(s, env.clock.now()) == 0  # not yet
@@ -79,7 +81,7 @@ async def test_a_card_nobody_found_is_posted_once_more_after_the_window(env: Any
     async with env.db.unit_of_work() as s:
         assert await repost_unfound_cards(s, env.clock.now()) == 1
     env.service.services.outbox_signal.set()
-    await env.staff_group.wait_until(lambda msgs: len(_cards(env, ticket.ticket)) == 2)
+    await env.staff_group.wait_until(lambda msgs: len(_cards(env, ticket.ticket)) == 2, timeout=15)
     await env.settle()
     async with env.db.unit_of_work() as s:  # its answer was lost again: no third copy, ever
         assert await repost_unfound_cards(s, env.clock.now() + 2 * CARD_WINDOW) == 0
