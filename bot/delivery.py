@@ -174,7 +174,9 @@ class DeliveryWorker:
         message_id = result.get("message_id") if isinstance(result, dict) else None
         async with self.db.unit_of_work() as session:
             await outbox.mark_sent(session, msg_id, now=self.clock(), message_id=message_id)
-            if await lost_answers.after_sent(session, chat_id, message_id, self.clock()):
+            # A new message's id can prove a lost card never arrived (an edit's id proves nothing).
+            if lost_answers.creates_message(method) and await lost_answers.after_sent(
+                    session, chat_id, message_id, self.clock()):
                 self.signal.set()  # a card this proves never arrived goes out now
         self.metrics.sent.labels("sent").inc()
         return _SENT
