@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "invite deputy": "bot.cli_data:cmd_invite_deputy",
     "plan": "bot.cli_calendar:cmd_plan",
     "archive": "bot.cli_calendar:cmd_archive",
+    "report": "bot.cli_report:cmd_report",
     "poster meeting": "bot.cli_calendar:cmd_poster",
     "poster station": "bot.cli_calendar:cmd_poster",
 }
@@ -85,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_calendar import add_calendar_parsers
 
     add_calendar_parsers(sub)
+    from .cli_report import add_report_parser
+
+    add_report_parser(sub)
     return parser
 
 

@@ -1,0 +1,91 @@
+"""``jiazhan report``: the district's figures for a period (``storage.report``), as one JSON
+object, a workbook (``--xlsx``) and charts (``--png``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from locales import t
+from storage.models import utcnow
+
+from .cli_data import open_database
+from .settings import Settings
+
+__all__ = ["add_report_parser", "cmd_report", "report_labels"]
+
+
+def add_report_parser(sub: argparse._SubParsersAction) -> None:
+    report = sub.add_parser("report", help="a period's figures: activities, contacts, suggestions"
+                                           " and the three rates per home, station, town, deputy")
+    report.add_argument("--from", dest="first", type=date.fromisoformat, required=True,
+                        metavar="DATE", help="first day (YYYY-MM-DD, the district's zone)")
+    report.add_argument("--to", dest="last", type=date.fromisoformat, required=True,
+                        metavar="DATE", help="last day, included")
+    scope = report.add_mutually_exclusive_group()
+    scope.add_argument("--district", metavar="CODE", help="one district (6 digits)")
+    scope.add_argument("--town", metavar="CODE", help="one town (9 digits)")
+    scope.add_argument("--station", metavar="CODE", help="one station or home")
+    scope.add_argument("--deputy", metavar="CODE", help="one deputy and their stations")
+    report.add_argument("--json", action="store_true", help="print one JSON object")
+    report.add_argument("--xlsx", metavar="PATH", help="write the workbook (lists and ledger)")
+    report.add_argument("--png", metavar="DIR", help="write the charts into this folder")
+
+
+def report_labels(locale: str) -> dict[str, str]:
+    from storage.report import DEPUTY_FIGURES, FIGURES, LEDGER_COLUMNS
+    from storage.report_render import CHARTS, LISTS
+
+    labels = {f"sheet.{k}": t(locale, f"report.sheet.{k}") for k in (*LISTS, "ledger")}
+    labels |= {f"chart.{k}": t(locale, f"report.chart.{k}") for k in CHARTS}
+    for key in ("code", "name", "month", *FIGURES, *DEPUTY_FIGURES, *LEDGER_COLUMNS):
+        labels[f"column.{key}"] = t(locale, f"report.column.{key}")
+    return labels
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.report import build_report, ledger_rows, report_scope
+
+    loc = settings.locale
+    if args.first > args.last:
+        print(t(loc, "report.bad_period"), file=sys.stderr)
+        return 2
+
+    async def go() -> int:
+        db = await open_database(settings)
+        try:
+            async with db.reading() as session:
+                scope = await report_scope(session, district=args.district, town=args.town,
+                                           station=args.station, deputy=args.deputy)
+                if scope is None:
+                    print(t(loc, "report.unknown_scope"), file=sys.stderr)
+                    return 1
+                report = await build_report(session, args.first, args.last, settings.tz,
+                                            utcnow(), scope)
+                ledger = (await ledger_rows(session, args.first, args.last, settings.tz, scope)
+                          if args.xlsx else [])
+        finally:
+            await db.dispose()
+        labels = report_labels(loc)
+        out = sys.stderr if args.json else sys.stdout
+        if args.xlsx:
+            from storage.report_render import write_report_xlsx
+
+            write_report_xlsx(Path(args.xlsx), report, ledger, labels)
+            print(t(loc, "report.xlsx_written", path=args.xlsx, rows=len(ledger)), file=out)
+        if args.png:
+            from storage.report_render import write_report_charts
+
+            for path in write_report_charts(Path(args.png), report, labels):
+                print(t(loc, "report.png_written", path=path), file=out)
+        if args.json:
+            print(json.dumps(report, ensure_ascii=False))
+        else:
+            print(t(loc, "report.summary", first=args.first, last=args.last, **report["totals"]))
+        return 0
+
+    return asyncio.run(go())
