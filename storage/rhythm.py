@@ -17,8 +17,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import MeetingKind, StationKind
+from .models import MeetingKind, Station, StationKind
 
 __all__ = [
     "RhythmError",
@@ -27,6 +29,7 @@ __all__ = [
     "check_rhythm",
     "occurrences",
     "around",
+    "set_station_rhythm",
     "plan_code",
     "station_rhythm",
     "home_rhythm",
@@ -151,3 +154,21 @@ def around(
     past = [o for o in every if o.starts_at < moment]
     future = [o for o in every if o.starts_at >= moment]
     return (past[len(past) - before:] if before else []), future[:after]
+
+
+async def set_station_rhythm(
+    session: AsyncSession, station_code: str, rule: str, minutes: int | None = None
+) -> Station:
+    """Staff change a station's rhythm (``-`` or empty clears it); ``RhythmError`` when the rule
+    cannot be planned from, ``LookupError`` for an unknown station. Nothing changes on refusal."""
+    station = await session.scalar(select(Station).where(Station.code == station_code))
+    if station is None:
+        raise LookupError(station_code)
+    canonical = "" if rule.strip() in ("", "-") else check_rhythm(rule)
+    if minutes is not None and not 15 <= minutes <= 720:
+        raise RhythmError("minutes")
+    station.rhythm = canonical
+    if minutes is not None:
+        station.rhythm_minutes = minutes
+    await session.flush()
+    return station

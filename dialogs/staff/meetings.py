@@ -39,6 +39,7 @@ from storage.meeting_rules import (
     parse_when,
 )
 from storage.meeting_views import coming_meetings, find_stations, meeting_detail
+from storage.rhythm import RhythmError, set_station_rhythm
 
 __all__ = ["handlers", "jobs", "show_card"]
 
@@ -97,6 +98,36 @@ async def on_meetings(turn: Turn) -> None:
             return
         station_id = found[0].id
     await _list(turn, 0, station_id, town)
+
+
+async def on_rhythm(turn: Turn) -> None:
+    """/rhythm CODE — show a station's rhythm; /rhythm CODE RRULE [minutes] — change it;
+    /rhythm CODE - — clear it. The next ``jiazhan plan`` follows it."""
+    group_locale(turn)
+    if await staff_of(turn) is None:
+        turn.say("triage.not_staff")
+        return
+    words = turn.message_text.split()[1:]
+    if not words:
+        turn.say("calendar.rhythm.usage")
+        return
+    minutes = int(words[2]) if len(words) > 2 and words[2].isdigit() and len(words[2]) <= 4 else None
+    try:
+        if len(words) == 1:
+            found = await find_stations(turn.session, words[0], limit=1)
+            if not found or found[0].code != words[0]:
+                raise LookupError(words[0])
+            station = found[0]
+        else:
+            station = await set_station_rhythm(turn.session, words[0], words[1], minutes)
+    except LookupError:
+        turn.say("calendar.list.no_station", words=escape(words[0]))
+        return
+    except RhythmError:
+        turn.say("transfer.problem.bad_rhythm", value=escape(words[1]))
+        return
+    turn.say("calendar.rhythm.shown", station=escape(station.name),
+             rhythm=escape(station.rhythm) or "—", minutes=station.rhythm_minutes)
 
 
 async def _cancel(turn: Turn, meeting_id: int, confirmed: bool) -> None:
@@ -184,6 +215,7 @@ def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
     answer = group & filters.REPLY & CalendarPrompt()
     return [
         CommandHandler("meetings", wrap(services, on_meetings, "meetings"), filters=group),
+        CommandHandler("rhythm", wrap(services, on_rhythm, "rhythm"), filters=group),
         MessageHandler(answer & filters.TEXT & ~filters.COMMAND,
                        wrap(services, on_reply, "meeting_reply")),
         MessageHandler(answer & filters.PHOTO, wrap(services, meeting_close.on_photo,

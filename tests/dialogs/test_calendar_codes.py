@@ -90,3 +90,21 @@ async def test_a_deputy_records_a_walk_ins_suggestion(env) -> None:  # type: ign
     assert recorded.station_id == station.id or recorded.meeting_id is not None
     await group_shows(env, recorded.ticket, "暖气")
     assert env.emulator.violations == []
+
+
+async def test_staff_change_a_stations_rhythm_in_the_group(env) -> None:  # type: ignore[no-untyped-def]
+    from calendar_world import STAFF_A, group_shows
+
+    from storage.models import Station
+
+    station, _, _ = await calendar_station(env)
+    staff = env.staff_group.member(STAFF_A)
+    await staff.send(f"/rhythm {station.code} every-second-saturday")
+    await group_shows(env, "every-second-saturday")
+    await staff.send(f"/rhythm {station.code} FREQ=MONTHLY;BYDAY=+2SA;BYHOUR=9;BYMINUTE=0 120")
+    await group_shows(env, "FREQ=MONTHLY;BYDAY=+2SA;BYHOUR=9;BYMINUTE=0", "120")
+    async with env.db.reading() as s:
+        stored = await s.get(Station, station.id)
+    assert stored is not None and stored.rhythm == "FREQ=MONTHLY;BYDAY=+2SA;BYHOUR=9;BYMINUTE=0"
+    assert stored.rhythm_minutes == 120
+    assert env.emulator.violations == []
