@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from .meeting_counts import CalendarCounts, calendar_counts
 from .models import (
@@ -75,14 +76,12 @@ async def archive_scope(
     return list(await session.scalars(query))
 
 
-async def _per_meeting(session: AsyncSession, model: type, ids: list[int], *where: Any
-                       ) -> dict[int, int]:
+async def _per_meeting(session: AsyncSession, meeting_id: InstrumentedAttribute[int], ids: list[int],
+                       *where: Any) -> dict[int, int]:
     if not ids:
         return {}
     rows = await session.execute(
-        select(model.meeting_id, func.count())  # type: ignore[attr-defined]
-        .where(model.meeting_id.in_(ids), *where)  # type: ignore[attr-defined]
-        .group_by(model.meeting_id)  # type: ignore[attr-defined]
+        select(meeting_id, func.count()).where(meeting_id.in_(ids), *where).group_by(meeting_id)
     )
     return {m: int(n) for m, n in rows}
 
@@ -119,10 +118,10 @@ async def archive_rows(
     if not ids:
         return []
     deputies = await _deputies(session, ids)
-    present = await _per_meeting(session, CheckIn, ids, CheckIn.kind == "deputy")
-    residents = await _per_meeting(session, CheckIn, ids, CheckIn.kind == "resident")
-    bookings = await _per_meeting(session, Booking, ids, Booking.status == BookingStatus.CONFIRMED)
-    photos = await _per_meeting(session, MeetingPhoto, ids)
+    present = await _per_meeting(session, CheckIn.meeting_id, ids, CheckIn.kind == "deputy")
+    residents = await _per_meeting(session, CheckIn.meeting_id, ids, CheckIn.kind == "resident")
+    bookings = await _per_meeting(session, Booking.meeting_id, ids, Booking.status == BookingStatus.CONFIRMED)
+    photos = await _per_meeting(session, MeetingPhoto.meeting_id, ids)
     tickets: dict[int, list[str]] = defaultdict(list)
     for meeting_id, ticket in await session.execute(
             select(Suggestion.meeting_id, Suggestion.ticket)

@@ -12,6 +12,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .fonts import cjk_font_path
 from .report import DEPUTY_FIGURES, FIGURES, LEDGER_COLUMNS
@@ -27,7 +28,8 @@ def write_report_xlsx(path: Path, report: Mapping[str, Any], ledger: Sequence[Ma
     """One sheet per list (totals first) and the ledger; ``labels`` maps sheet and column keys
     (``sheet.<list>``, ``column.<key>``) to headers."""
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    if isinstance(book.active, Worksheet):
+        book.remove(book.active)
     bold = Font(bold=True)
     for name in LISTS:
         rows = [report[name]] if name == "totals" else report.get(name)
