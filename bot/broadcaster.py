@@ -21,7 +21,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from storage import Database
 from storage import broadcasts as engine
-from storage.models import Broadcast
+from storage.models import Broadcast, OutboxPurpose
 from storage.outbox import enqueue
 
 from .pacing import Pacer
@@ -159,11 +159,11 @@ class BroadcastWorker:
             await enqueue(session, chat_id=broadcast.chat_id, method="editMessageText",
                           payload={**body, "chat_id": broadcast.chat_id,
                                    "message_id": broadcast.card_message_id},
-                          purpose="broadcast_card", now=self.clock())
+                          purpose=OutboxPurpose.BROADCAST_CARD, now=self.clock())
         report = {k: v for k, v in body.items() if k != "reply_markup"}
         await enqueue(session, chat_id=broadcast.chat_id, method="sendMessage",
                       payload={**report, "chat_id": broadcast.chat_id},
-                      purpose="broadcast_report", now=self.clock())
+                      purpose=OutboxPurpose.BROADCAST_REPORT, now=self.clock())
         return True
 
     async def _cards(self, broadcast_ids: set[int]) -> None:

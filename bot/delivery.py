@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from telegram import InputMediaAudio, InputMediaDocument, InputMediaPhoto, InputMediaVideo
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -32,7 +32,16 @@ MAX_BACKOFF = 300.0
 CARD_SWEEP = 60.0  # seconds between two looks for lost staff cards nobody found
 
 
-_Row = tuple[int, int, str, dict[str, Any], int, "int | None"]
+class _Claimed(NamedTuple):
+    """One claimed outbox row, copied out of the claiming transaction."""
+
+    id: int
+    chat_id: int
+    method: str
+    payload: dict[str, Any]
+    attempts: int
+    suggestion_id: int | None
+
 _SENT, _WAIT, _STOP = object(), object(), object()
 
 
@@ -100,19 +109,20 @@ class DeliveryWorker:
                 session, owner=self.owner, now=self.clock(), limit=self.batch,
                 lease_seconds=self.lease_seconds,
             )
-            rows = [(m.id, m.chat_id, m.method, dict(m.payload), m.attempts, m.suggestion_id) for m in claimed]
+            rows = [_Claimed(m.id, m.chat_id, m.method, dict(m.payload), m.attempts, m.suggestion_id)
+                    for m in claimed]
             self.metrics.outbox_depth.set(await outbox.depth(session))
-        by_chat: dict[int, list[_Row]] = {}
+        by_chat: dict[int, list[_Claimed]] = {}
         for row in rows:
-            by_chat.setdefault(row[1], []).append(row)
+            by_chat.setdefault(row.chat_id, []).append(row)
         await asyncio.gather(*(self._send_chat(chat_rows) for chat_rows in by_chat.values()))
         return len(rows)
 
-    async def _send_chat(self, rows: list[_Row]) -> None:
+    async def _send_chat(self, rows: list[_Claimed]) -> None:
         """One chat's rows, in order. After a row that must wait, the rest are released: the
         outbox's per-chat FIFO keeps them behind it."""
         for index, row in enumerate(rows):
-            chat_id = row[1]
+            chat_id = row.chat_id
             wait = self.pacer.delay(chat_id, time.monotonic())
             while 0 < wait <= MAX_SLEEP:
                 await asyncio.sleep(wait)
@@ -120,23 +130,24 @@ class DeliveryWorker:
             if wait > MAX_SLEEP:
                 await self._release(rows[index:], self.clock() + timedelta(seconds=wait))
                 return
-            outcome = await self._deliver(*row)
+            outcome = await self._deliver(row)
             if outcome is not _SENT:
                 if outcome is _WAIT:
                     await self._release(rows[index + 1:], self.clock())
                 return  # _STOP: the chat is gone and its rows were dropped with it
 
-    async def _release(self, rows: list[_Row], not_before: datetime) -> None:
+    async def _release(self, rows: list[_Claimed], not_before: datetime) -> None:
         if not rows:
             return
         async with self.db.unit_of_work() as session:
             for row in rows:
-                await outbox.mark_retry(session, row[0], not_before=not_before, error=None,
+                await outbox.mark_retry(session, row.id, not_before=not_before, error=None,
                                         count_attempt=False)
 
-    async def _deliver(self, msg_id: int, chat_id: int, method: str, payload: dict[str, Any],
-                       attempts: int, suggestion_id: int | None) -> object:
+    async def _deliver(self, row: _Claimed) -> object:
         """Send one row and record the outcome: _SENT, _WAIT (the chat must wait) or _STOP."""
+        msg_id, chat_id, method, payload = row.id, row.chat_id, row.method, row.payload
+        attempts, suggestion_id = row.attempts, row.suggestion_id
         if method.startswith("edit") and "message_id" not in payload and suggestion_id:
             message_id = await self._card_message_id(suggestion_id)
             if message_id is None:  # the card itself is not out yet

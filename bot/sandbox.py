@@ -27,7 +27,7 @@ from storage import Database
 from storage.assignees import deputies_at_work
 from storage.db import needs_initial_data
 from storage.models import Deputy, Resident, Suggestion
-from storage.updates import last_update_id
+from storage.processed_updates import last_update_id
 
 from .emulator import BotApiEmulator, ChatMessage, Limits
 from .idle import wait_idle

@@ -52,7 +52,7 @@ def build_handlers(services: Services) -> Handlers:
 
 
 async def _prune_updates(services: Services) -> None:
-    from storage.updates import prune_processed
+    from storage.processed_updates import prune_processed
 
     async with services.db.unit_of_work() as session:
         await prune_processed(session, services.clock(), timedelta(days=7))

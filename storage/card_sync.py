@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .lifecycle.rules import OPEN
-from .models import OutboxMessage, Suggestion, TimelineEntry
-from .outbox import CARD_EDIT, STAFF_CARD
+from .models import OutboxMessage, OutboxPurpose, Suggestion, TimelineEntry
 
 __all__ = ["stale_cards", "without_card", "SYNC_WINDOW"]
 
@@ -41,7 +40,7 @@ async def stale_cards(
                 select(OutboxMessage.suggestion_id, func.max(OutboxMessage.created_at))
                 .where(
                     OutboxMessage.suggestion_id.in_(list(changed)),
-                    OutboxMessage.purpose.in_([STAFF_CARD, CARD_EDIT]),
+                    OutboxMessage.purpose.in_([OutboxPurpose.STAFF_CARD, OutboxPurpose.CARD_EDIT]),
                 )
                 .group_by(OutboxMessage.suggestion_id)
             )
@@ -55,7 +54,7 @@ async def without_card(session: AsyncSession, *, limit: int = 100) -> Sequence[i
     """Ids of open suggestions that never had a staff card (sent while no staff group was
     configured), oldest first."""
     carded = select(OutboxMessage.suggestion_id).where(
-        OutboxMessage.purpose == STAFF_CARD, OutboxMessage.suggestion_id.is_not(None)
+        OutboxMessage.purpose == OutboxPurpose.STAFF_CARD, OutboxMessage.suggestion_id.is_not(None)
     )
     query = (
         select(Suggestion.id)

@@ -16,9 +16,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from .sqlite_file import SqliteFileGuard
 
-__all__ = ["Database", "DatabaseFileReplaced", "affected_rows", "alembic_config", "needs_initial_data"]
+__all__ = [
+    "Database", "DatabaseFileReplaced", "affected_rows", "alembic_config", "needs_initial_data",
+    "mark_outbox_written", "dialect_name",
+]
 
 _HERE = Path(__file__).resolve().parent
+_OUTBOX_WRITTEN = "jiazhan.outbox_written"  # a Session.info key
+
+
+def dialect_name(session: AsyncSession) -> str:
+    """``postgresql`` or ``sqlite``: the backend a session talks to."""
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+def mark_outbox_written(session: AsyncSession) -> None:
+    """This transaction wrote to the outbox: its commit wakes the delivery worker."""
+    session.info[_OUTBOX_WRITTEN] = True
 
 
 def affected_rows(result: Result[Any]) -> int:
@@ -53,6 +67,9 @@ class Database:
 
     On SQLite every writing unit of work holds a process-wide lock, so the single writer never
     trips over itself (SQLite allows one writer at a time anyway); readers go in parallel.
+
+    A unit of work that wrote to the outbox sets ``outbox_signal`` once it has committed: the
+    delivery worker waits on it, so a message goes out at once, never before its commit.
     """
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
@@ -80,6 +97,11 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self.outbox_signal = asyncio.Event()
+
+    def _committed(self, session: AsyncSession) -> None:
+        if session.info.pop(_OUTBOX_WRITTEN, False):
+            self.outbox_signal.set()
 
     def check_file(self) -> None:
         """Raise ``DatabaseFileReplaced`` when the SQLite file is no longer the one we opened."""
@@ -105,6 +127,7 @@ class Database:
         else:
             async with self.sessions.begin() as session:
                 yield session
+        self._committed(session)
 
     @contextlib.asynccontextmanager
     async def lazy_unit_of_work(
@@ -133,6 +156,7 @@ class Database:
         finally:
             if held and lock is not None:
                 lock.release()
+        self._committed(session)
 
     @contextlib.asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:

@@ -24,8 +24,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import OutboxMessage, OutboxStatus, Suggestion
-from .outbox import STAFF_CARD, mark_sent
+from .models import OutboxMessage, OutboxPurpose, OutboxStatus, Suggestion
+from .outbox import mark_sent
 
 __all__ = ["lost_answer", "after_sent", "adopt_card", "repost_unfound_cards", "creates_message",
            "CARD_WINDOW"]
@@ -40,7 +40,7 @@ def creates_message(method: str) -> bool:
 
 
 def _unconfirmed_card() -> ColumnElement[bool]:
-    return and_(OutboxMessage.purpose == STAFF_CARD, OutboxMessage.status == OutboxStatus.SENT,
+    return and_(OutboxMessage.purpose == OutboxPurpose.STAFF_CARD, OutboxMessage.status == OutboxStatus.SENT,
                 OutboxMessage.result_message_id.is_(None), OutboxMessage.uncertain > 0)
 
 
@@ -52,7 +52,7 @@ async def lost_answer(session: AsyncSession, outbox_id: int, *, now: datetime,
         return False
     row.uncertain += 1
     row.lease_owner = row.lease_until = None
-    if row.purpose == STAFF_CARD:
+    if row.purpose == OutboxPurpose.STAFF_CARD:
         row.status, row.sent_at = OutboxStatus.SENT, now
         row.last_error = "outcome unknown: waiting to be found"
         newest = await session.scalar(select(func.max(OutboxMessage.result_message_id)).where(

@@ -4,7 +4,10 @@ The delivery worker claims due rows under a lease, sends them, and marks each on
 dropped or failed. Nothing committed is lost: a row whose worker died while holding it becomes
 claimable again when its lease runs out (so the few rows in flight at a crash may go twice).
 
-* ``enqueue`` refuses a resident who blocked the bot (returns None, records nothing).
+* ``enqueue`` is the one way to write a message to someone else. It refuses a resident who
+  blocked the bot (returns None, records nothing). It marks the session, and the unit of work
+  that commits it wakes the delivery worker (``Database.outbox_signal``): no message waits for
+  the worker's poll, whoever wrote it (a handler, a job, the error handler).
 * ``enqueue_card_edit`` coalesces edits of a suggestion's staff card: while an edit is still
   waiting and unclaimed its payload is replaced, so a burst of changes costs one edit. The edit's
   payload gets the card's ``chat_id``/``message_id`` when the card has been sent; if it has not
@@ -22,8 +25,8 @@ from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from .db import affected_rows
-from .models import OutboxMessage, OutboxStatus, Resident, Suggestion, utcnow
+from .db import affected_rows, mark_outbox_written
+from .models import OutboxMessage, OutboxPurpose, OutboxStatus, Resident, Suggestion, utcnow
 
 __all__ = [
     "enqueue",
@@ -34,12 +37,9 @@ __all__ = [
     "mark_dropped",
     "mark_failed",
     "depth",
-    "STAFF_CARD",
-    "CARD_EDIT",
+    "OutboxPurpose",
 ]
 
-STAFF_CARD = "staff_card"  # the sendMessage that creates a suggestion's card in the staff group
-CARD_EDIT = "card_edit"  # an edit of that card
 _ERROR_CHARS = 256
 
 CLAIM_LOCK_KEY = 747_000_001  # advisory lock that serialises outbox claims on PostgreSQL
@@ -59,7 +59,7 @@ async def enqueue(
     chat_id: int,
     method: str,
     payload: dict[str, Any],
-    purpose: str = "message",
+    purpose: OutboxPurpose,
     suggestion_id: int | None = None,
     resident_id: int | None = None,
     not_before: datetime | None = None,
@@ -77,7 +77,7 @@ async def enqueue(
         chat_id=chat_id,
         method=method,
         payload=dict(payload),
-        purpose=purpose[:24],
+        purpose=OutboxPurpose(purpose).value,
         status=OutboxStatus.PENDING,
         attempts=0,
         not_before=not_before or created,
@@ -87,6 +87,7 @@ async def enqueue(
     )
     session.add(message)
     await session.flush()
+    mark_outbox_written(session)
     return message
 
 
@@ -113,7 +114,7 @@ async def enqueue_card_edit(
         select(OutboxMessage)
         .where(
             OutboxMessage.suggestion_id == suggestion_id,
-            OutboxMessage.purpose == CARD_EDIT,
+            OutboxMessage.purpose == OutboxPurpose.CARD_EDIT,
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.lease_owner.is_(None),
         )
@@ -126,9 +127,10 @@ async def enqueue_card_edit(
         waiting.method = method
         waiting.chat_id = chat_id
         await session.flush()
+        mark_outbox_written(session)
         return waiting
     message = await enqueue(
-        session, chat_id=chat_id, method=method, payload=body, purpose=CARD_EDIT,
+        session, chat_id=chat_id, method=method, payload=body, purpose=OutboxPurpose.CARD_EDIT,
         suggestion_id=suggestion_id, now=now,
     )
     assert message is not None  # staff chats are never residents who blocked the bot
@@ -212,7 +214,7 @@ async def mark_sent(
     row.result_message_id = message_id
     row.last_error = None
     _release(row)
-    if row.purpose == STAFF_CARD and row.suggestion_id is not None and message_id is not None:
+    if row.purpose == OutboxPurpose.STAFF_CARD and row.suggestion_id is not None and message_id is not None:
         await _remember_card(session, row, message_id)
     await session.flush()
     return row
@@ -229,7 +231,7 @@ async def _remember_card(session: AsyncSession, row: OutboxMessage, sent_id: int
     edits = await session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.suggestion_id == suggestion.id,
-            OutboxMessage.purpose == CARD_EDIT,
+            OutboxMessage.purpose == OutboxPurpose.CARD_EDIT,
             OutboxMessage.status == OutboxStatus.PENDING,
         )
     )

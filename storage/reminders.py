@@ -18,13 +18,12 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Broadcast, Delivery, Meeting, MeetingStatus, Resident, Subscription
-from .outbox import enqueue
+from .outbox import OutboxPurpose, enqueue
 from .stations import PUBLIC_KINDS, MeetingView, load_meeting
 
 __all__ = ["REMINDER_KIND", "DAYTIME", "tomorrow_bounds", "send_due_reminders"]
 
 REMINDER_KIND = "reminder"
-REMINDER_PURPOSE = "reminder"
 DAYTIME = (time(8, 0), time(21, 30))  # local hours in which reminders are written
 
 # (meeting, recipient) -> the Bot API sendMessage parameters (chat_id added here)
@@ -105,7 +104,7 @@ async def send_due_reminders(
             payload = {**render(view, resident), "chat_id": resident.chat_id}
             row = await enqueue(
                 session, chat_id=resident.chat_id, method="sendMessage", payload=payload,
-                purpose=REMINDER_PURPOSE, resident_id=resident.id, now=now,
+                purpose=OutboxPurpose.MEETING_REMINDER, resident_id=resident.id, now=now,
             )
             written += row is not None
             session.add(Delivery(

@@ -15,7 +15,16 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import District, HandlingLevel, OutboxMessage, StaffChat, Station, Suggestion, Town
+from .models import (
+    District,
+    HandlingLevel,
+    OutboxMessage,
+    OutboxPurpose,
+    StaffChat,
+    Station,
+    Suggestion,
+    Town,
+)
 
 __all__ = [
     "Binding",
@@ -161,9 +170,7 @@ async def chat_serves_suggestion(
 
 async def card_posted_to(session: AsyncSession, suggestion_id: int, chat_id: int) -> bool:
     """Has this suggestion's card been queued for (or sent to) this group already?"""
-    from .outbox import STAFF_CARD
-
     found = await session.scalar(select(OutboxMessage.id).where(
         OutboxMessage.suggestion_id == suggestion_id, OutboxMessage.chat_id == chat_id,
-        OutboxMessage.purpose == STAFF_CARD).limit(1))
+        OutboxMessage.purpose == OutboxPurpose.STAFF_CARD).limit(1))
     return found is not None

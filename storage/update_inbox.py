@@ -23,11 +23,11 @@ from sqlalchemy import delete, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import InboxUpdate, ProcessedUpdate
-from .outbox import enqueue
+from .outbox import OutboxPurpose, enqueue
 
 __all__ = ["store", "settle", "forget", "waiting", "requeue_replies", "count"]
 
-DEFERRED_REPLY = "deferred_reply"
+DEFERRED_REPLY = OutboxPurpose.DEFERRED_REPLY
 
 
 async def store(session: AsyncSession, updates: Sequence[dict[str, Any]], now: datetime) -> set[int]:

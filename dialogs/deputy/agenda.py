@@ -24,7 +24,7 @@ from locales import t
 from storage.deputy_notices import due_deputy_notices, due_deputy_reminders
 from storage.meeting_rules import MeetingError, respond
 from storage.meeting_views import deputy_agenda
-from storage.models import DeputyResponse, Meeting, MeetingStatus, Station
+from storage.models import DeputyResponse, Meeting, MeetingStatus, OutboxPurpose, Station
 from storage.outbox import enqueue
 from storage.roles import deputy_actor
 
@@ -113,7 +113,7 @@ async def _send(services: Services, reminders: bool) -> None:
                 payload["text"] = t(locale, head) + "\n" + body
                 payload["reply_markup"] = inline(answer_rows(locale, meeting.id)).to_dict()
             await enqueue(session, chat_id=deputy.telegram_user_id, method="sendMessage",
-                          payload=payload, purpose="deputy_meeting", now=now)
+                          payload=payload, purpose=OutboxPurpose.DEPUTY_MEETING, now=now)
     if due:
         services.outbox_signal.set()
 

@@ -26,7 +26,7 @@ from dialogs.staff.actions import run_action
 from dialogs.staff.card_triage import format_due
 from locales import t
 from storage.lifecycle import TRANSITIONS, LifecycleError, list_for_deputy
-from storage.models import Deputy, Suggestion
+from storage.models import Deputy, OutboxPurpose, Suggestion
 from storage.roles import Actor, deputy_actor
 from storage.ticket_view import (
     current_deadline,
@@ -60,13 +60,13 @@ async def on_inbox(turn: Turn) -> None:
         turn.say("inbox.empty")
         return
     lines, rows = [], []
-    for s in tickets:
-        kind, due = current_deadline(s)
+    for suggestion in tickets:
+        kind, due = current_deadline(suggestion)
         lines.append(turn.t(
-            "inbox.line", ticket=s.ticket, status=turn.t(f"lifecycle.status.{s.status.value}"),
+            "inbox.line", ticket=suggestion.ticket, status=turn.t(f"lifecycle.status.{suggestion.status.value}"),
             which=turn.t(f"triage.deadline.{kind}"), due=format_due(due, turn.config.tz),
-            overdue=turn.t("triage.card.overdue") if is_overdue(s, turn.now) else ""))
-        rows.append([(turn.t("inbox.button.open", ticket=s.ticket), encode(FLOW, "op", s.id))])
+            overdue=turn.t("triage.card.overdue") if is_overdue(suggestion, turn.now) else ""))
+        rows.append([(turn.t("inbox.button.open", ticket=suggestion.ticket), encode(FLOW, "op", suggestion.id))])
     turn.say("inbox.list", inline(rows), count=len(tickets), lines="\n".join(lines))
 
 
@@ -109,7 +109,7 @@ async def _send_attachments(turn: Turn, suggestion: Suggestion) -> None:
         return
     caption = turn.t("inbox.media_caption", ticket=suggestion.ticket)
     for method, call in media_calls(attachments, turn.chat_id, caption):
-        await turn.enqueue(turn.chat_id, method, call, purpose="deputy_media",
+        await turn.enqueue(turn.chat_id, method, call, purpose=OutboxPurpose.DEPUTY_MEDIA,
                            suggestion_id=suggestion.id)
     turn.toast("inbox.attachments_coming", count=len(attachments))
 
@@ -163,21 +163,21 @@ async def _finish(turn: Turn, actor: Actor, sid: int, action: str, text: str | N
     return True
 
 
-async def _tell_staff_handed_back(turn: Turn, actor: Actor, s: Suggestion, reason: str) -> None:
+async def _tell_staff_handed_back(turn: Turn, actor: Actor, suggestion: Suggestion, reason: str) -> None:
     chat_id = turn.config.staff_chat_id
     if chat_id is None or actor.id is None:
         return
     deputy = await turn.session.get(Deputy, actor.id)
-    text = t(turn.config.default_locale, "triage.handed_back", ticket=s.ticket,
+    text = t(turn.config.default_locale, "triage.handed_back", ticket=suggestion.ticket,
              name=escape(deputy.name if deputy else ""), reason=escape(reason))
     payload: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": "HTML"}
-    if s.card_message_id is not None and s.card_chat_id == chat_id:
-        payload["reply_parameters"] = {"message_id": s.card_message_id,
+    if suggestion.card_message_id is not None and suggestion.card_chat_id == chat_id:
+        payload["reply_parameters"] = {"message_id": suggestion.card_message_id,
                                        "allow_sending_without_reply": True}
-        if s.card_thread_id is not None:
-            payload["message_thread_id"] = s.card_thread_id
-    await turn.enqueue(chat_id, "sendMessage", payload, purpose="staff_notice",
-                       suggestion_id=s.id)
+        if suggestion.card_thread_id is not None:
+            payload["message_thread_id"] = suggestion.card_thread_id
+    await turn.enqueue(chat_id, "sendMessage", payload, purpose=OutboxPurpose.STAFF_NOTICE,
+                       suggestion_id=suggestion.id)
 
 
 async def on_text(turn: Turn) -> None:

@@ -24,6 +24,7 @@ from locales import catalogue, t
 from storage import outbox
 from storage.lifecycle import TRANSITIONS
 from storage.models import Attachment, Deputy, Resident
+from storage.outbox import OutboxPurpose
 from storage.ticket_view import (
     TicketView,
     TimelineLine,
@@ -39,13 +40,11 @@ __all__ = [
     "render_for_deputy",
     "deputy_buttons",
     "push_to_deputy",
-    "DEPUTY_PUSH",
     "TEXT_CHARS",
     "media_calls",
 ]
 
 FLOW = "dep"  # callback prefix of the deputy's buttons (dialogs.deputy.inbox handles them)
-DEPUTY_PUSH = "to_deputy"  # outbox purpose
 TEXT_CHARS = 2000  # the suggestion's own text; the public timeline follows it
 MESSAGE_CHARS = 3900  # under Telegram's 4096, with room for HTML entities
 ENTRY_CHARS = 300
@@ -177,7 +176,7 @@ async def push_with_session(
     if markup is not None:
         payload["reply_markup"] = markup.to_dict()
     row = await outbox.enqueue(session, chat_id=chat_id, method="sendMessage", payload=payload,
-                               purpose=DEPUTY_PUSH, suggestion_id=suggestion_id, now=now)
+                               purpose=OutboxPurpose.TO_DEPUTY, suggestion_id=suggestion_id, now=now)
     return row is not None
 
 

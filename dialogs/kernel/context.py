@@ -40,11 +40,15 @@ class Services:
     db: Database
     config: DialogConfig
     clock: Callable[[], datetime] = system_clock
-    # Set after a unit of work that wrote to the outbox, so the delivery worker wakes at once.
-    outbox_signal: asyncio.Event = field(default_factory=asyncio.Event)
     # Observers for metrics (bot/ plugs these in); never given personal data.
     on_handled: Callable[[str, float], None] | None = None
     cache: dict[str, object] = field(default_factory=dict)  # process-local caches (router …)
     # Told of every direct reply (its chat id) before it goes out: the service's one pacer counts
     # it against the overall budget, so broadcasts take only what interactive traffic leaves.
     on_direct_send: Callable[[int], None] | None = None
+
+    @property
+    def outbox_signal(self) -> asyncio.Event:
+        """Set by every unit of work that committed outbox rows; the delivery worker waits on
+        it (see ``storage.Database``)."""
+        return self.db.outbox_signal

@@ -14,7 +14,8 @@ from telegram.ext import CallbackContext
 from dialogs.kernel.context import Services
 from locales import pick_locale, t
 from storage import update_inbox
-from storage.updates import record_unhandled
+from storage.outbox import OutboxPurpose, enqueue
+from storage.processed_updates import record_unhandled
 
 __all__ = ["make_error_handler", "STAFF_ALERT_INTERVAL"]
 
@@ -47,15 +48,12 @@ def make_error_handler(services: Services) -> Any:
                 await update_inbox.forget(session, [update.update_id])
                 if services.config.staff_chat_id and time.monotonic() - last_alert[0] > STAFF_ALERT_INTERVAL:
                     last_alert[0] = time.monotonic()
-                    from storage.outbox import enqueue
-
                     text = t(services.config.default_locale, "common.error_staff",
                              error=name, update_id=update.update_id)
                     await enqueue(session, chat_id=services.config.staff_chat_id,
                                   method="sendMessage",
                                   payload={"chat_id": services.config.staff_chat_id, "text": text},
-                                  purpose="ops_alert", now=now)
-            services.outbox_signal.set()
+                                  purpose=OutboxPurpose.OPS_ALERT, now=now)
         except Exception:  # noqa: BLE001 - the error path must not raise
             log.exception("could not record the failed update")
         chat = update.effective_chat

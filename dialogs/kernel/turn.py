@@ -21,8 +21,9 @@ from dialogs.kernel.callbacks import CallbackData, decode
 from dialogs.kernel.context import DialogConfig, Services
 from locales import pick_locale, t
 from storage.area import Area, load_area
+from storage.dialog_state import load_person
 from storage.models import DialogState, Resident
-from storage.updates import load_person
+from storage.outbox import OutboxPurpose, enqueue
 
 __all__ = ["Turn", "Reply", "Markup", "escape", "cached_area", "refresh_area", "AREA_CACHE"]
 
@@ -82,7 +83,6 @@ class Turn:
     state: DialogState | None = None
     callback: CallbackData | None = None
     replies: list[Reply] = field(default_factory=list)
-    enqueued: int = 0
     area: Area | None = None
     bound_chats: frozenset[int] = frozenset()  # staff groups bound to an area (/bind)
     _next_state: Any = _UNSET  # None = clear; (flow, step, data) = save
@@ -167,7 +167,7 @@ class Turn:
         return {key: self.state.data[key] for key in KEPT_KEYS if key in self.state.data}
 
     async def persist_state(self) -> None:
-        from storage.updates import clear_state, save_state
+        from storage.dialog_state import clear_state, save_state
 
         if self._next_state is _UNSET or not self.user_id:
             return
@@ -225,13 +225,12 @@ class Turn:
         method: str,
         payload: dict[str, Any],
         *,
-        purpose: str = "message",
+        purpose: OutboxPurpose,
         suggestion_id: int | None = None,
         resident_id: int | None = None,
     ) -> bool:
-        """A message to someone else, written in this transaction; the worker sends it."""
-        from storage.outbox import enqueue
-
+        """A message to someone else, written in this transaction (``storage.outbox.enqueue``);
+        the commit wakes the worker, which sends it. False: the recipient blocked the bot."""
         row = await enqueue(
             self.session,
             chat_id=chat_id,
@@ -242,6 +241,4 @@ class Turn:
             resident_id=resident_id,
             now=self.now,  # the service clock: due at once for a worker on the same clock
         )
-        if row is not None:
-            self.enqueued += 1
         return row is not None

@@ -32,7 +32,7 @@ from storage.bookings import (
     resident_bookings,
 )
 from storage.meeting_rules import MeetingError
-from storage.models import Booking, BookingStatus, Meeting, Resident, Station
+from storage.models import Booking, BookingStatus, Meeting, OutboxPurpose, Resident, Station
 from storage.outbox import enqueue
 
 __all__ = ["FLOW", "STATE", "handlers", "jobs", "book_button", "tell_promoted"]
@@ -107,7 +107,7 @@ async def tell_promoted(turn: Turn, result: BookingResult) -> None:
     await turn.enqueue(resident.chat_id, "sendMessage", {
         "chat_id": resident.chat_id, "text": text, "parse_mode": "HTML",
         "reply_markup": inline([_cancel_row(locale, promoted)]).to_dict()},
-        purpose="booking", resident_id=resident.id)
+        purpose=OutboxPurpose.BOOKING, resident_id=resident.id)
 
 
 async def _cancel(turn: Turn, booking_id: int) -> None:
@@ -182,7 +182,7 @@ async def _remind(services: Services) -> None:
                 place=escape(meeting.place)),
                 "reply_markup": inline([_cancel_row(locale, booking)]).to_dict()}
             await enqueue(session, chat_id=resident.chat_id, method="sendMessage",
-                          payload=payload, purpose="booking_reminder", resident_id=resident.id,
+                          payload=payload, purpose=OutboxPurpose.BOOKING_REMINDER, resident_id=resident.id,
                           now=now)
     if due:
         services.outbox_signal.set()

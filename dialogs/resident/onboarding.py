@@ -24,6 +24,7 @@ from dialogs.kernel.keyboards import Button, inline, remove_keyboard, reply_keyb
 from dialogs.kernel.turn import Turn, escape, refresh_area
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.resident.station import show_card
+from storage.dialog_state import clear_state
 from storage.drafts import Draft, DraftError, looks_like_prose
 from storage.invites import looks_like_invite
 from storage.residents import (
@@ -34,7 +35,6 @@ from storage.residents import (
     set_home_station,
 )
 from storage.routing import Candidate, Router, RouteResult, RouteStatus
-from storage.updates import clear_state
 
 __all__ = ["FLOW", "CB", "handlers", "on_invite_payload", "InviteStart", "ask_address"]
 

@@ -58,8 +58,6 @@ async def run_announcements(services: Services) -> int:
             session, services.clock(), services.config.tz,
             lambda view, kind, resident: render_announcement(services, view, kind, resident),
         )
-    if written:
-        services.outbox_signal.set()
     return written
 
 
@@ -69,8 +67,6 @@ async def run_reminders(services: Services) -> int:
             session, services.clock(), services.config.tz,
             lambda view, resident: render_reminder(services, view, resident),
         )
-    if written:
-        services.outbox_signal.set()
     return written
 
 

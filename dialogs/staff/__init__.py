@@ -1,4 +1,4 @@
 """What staff do in the staff group: the one card per suggestion (``cards``, ``card_triage``), its
 buttons (``triage``) and the actions behind them (``actions``), replies to a card (``replies``),
 saved answers (``templates``), who is staff (``roles``), forum topics (``topics``), invitations,
-and the staff's scheduled jobs (``deadline_jobs``)."""
+and the staff group's scheduled jobs: deadline reminders, the digest, card sync (``jobs``)."""

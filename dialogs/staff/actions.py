@@ -60,37 +60,37 @@ async def run_action(
     code: str | None = None,
 ) -> Suggestion:
     """Do ``action`` on the suggestion as ``actor`` and everything that follows from it."""
-    s, now = turn.session, turn.now
+    session, now = turn.session, turn.now
     ref: int = suggestion_id
     if action == "assign":
-        done = await lifecycle.assign(s, ref, actor, now=now, deputy_id=int(deputy_id or 0))
+        done = await lifecycle.assign(session, ref, actor, now=now, deputy_id=int(deputy_id or 0))
     elif action == "set_category":
-        done = await lifecycle.set_category(s, ref, actor, now=now, category_code=code or "")
+        done = await lifecycle.set_category(session, ref, actor, now=now, category_code=code or "")
     elif action == "set_priority":
-        done = await lifecycle.set_priority(s, ref, actor, now=now, priority=code or "")
+        done = await lifecycle.set_priority(session, ref, actor, now=now, priority=code or "")
     elif action == "reject":
-        done = await lifecycle.reject(s, ref, actor, now=now, reason=text or "")
+        done = await lifecycle.reject(session, ref, actor, now=now, reason=text or "")
     elif action == "mark_duplicate":
-        done = await lifecycle.mark_duplicate(s, ref, actor, now=now, of_ticket=text or "")
+        done = await lifecycle.mark_duplicate(session, ref, actor, now=now, of_ticket=text or "")
     elif action == "escalate":
-        done = await lifecycle.escalate(s, ref, actor, now=now)
+        done = await lifecycle.escalate(session, ref, actor, now=now)
     elif action == "set_hotline":
-        done = await lifecycle.set_hotline(s, ref, actor, now=now, number=text or "")
+        done = await lifecycle.set_hotline(session, ref, actor, now=now, number=text or "")
     elif action == "resolve":
-        done = await lifecycle.resolve(s, ref, actor, now=now, text=text)
+        done = await lifecycle.resolve(session, ref, actor, now=now, text=text)
     elif action == "close":
-        done = await lifecycle.close(s, ref, actor, now=now)
+        done = await lifecycle.close(session, ref, actor, now=now)
     elif action == "reopen":
-        done = await lifecycle.reopen(s, ref, actor, now=now, deadlines=deadlines_of(turn.config))
+        done = await lifecycle.reopen(session, ref, actor, now=now, deadlines=deadlines_of(turn.config))
     elif action == "reply":
-        done = await lifecycle.reply(s, ref, actor, now=now, text=text or "")
+        done = await lifecycle.reply(session, ref, actor, now=now, text=text or "")
     elif action == "note":
-        done = await lifecycle.reply(s, ref, actor, now=now, text=text or "",
+        done = await lifecycle.reply(session, ref, actor, now=now, text=text or "",
                                      visibility=Visibility.INTERNAL)
     elif action == "request_info":
-        done = await lifecycle.request_info(s, ref, actor, now=now, text=text or "")
+        done = await lifecycle.request_info(session, ref, actor, now=now, text=text or "")
     elif action == "hand_back":
-        done = await lifecycle.hand_back(s, ref, actor, now=now, reason=text or "")
+        done = await lifecycle.hand_back(session, ref, actor, now=now, reason=text or "")
     else:
         raise ValueError(f"unknown triage action {action!r}")
     await after_change(turn, done, action)

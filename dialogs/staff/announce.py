@@ -23,7 +23,7 @@ from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.staff.roles import group_locale, staff_of
 from locales import t
 from storage import broadcasts as engine
-from storage.models import Broadcast, District, Station, Town
+from storage.models import Broadcast, District, OutboxPurpose, Station, Town
 from storage.staff_chats import binding_of
 
 __all__ = ["handlers", "FLOW", "render_card", "announcement_payloads", "unsubscribe_markup"]
@@ -211,13 +211,13 @@ async def _preview(turn: Turn, data: dict[str, Any]) -> None:
     payloads = announcement_payloads(data["text"], data.get("en"), data.get("media"), data.get("file"))
     first = payloads["zh"]
     await turn.enqueue(turn.chat_id, first["method"], {**first["params"], "chat_id": turn.chat_id},
-                       purpose="broadcast_preview")
+                       purpose=OutboxPurpose.BROADCAST_PREVIEW)
     count = await engine.count_audience(turn.session, data["audience"])
     turn.set_state(FLOW, "preview", data)
     # Through the outbox too, so the summary comes after the preview (one chat keeps its order).
     await turn.enqueue(turn.chat_id, "sendMessage", {
         "chat_id": turn.chat_id, "text": _summary(turn, data, count), "parse_mode": "HTML",
-        "reply_markup": _summary_markup(turn, data).to_dict()}, purpose="broadcast_preview")
+        "reply_markup": _summary_markup(turn, data).to_dict()}, purpose=OutboxPurpose.BROADCAST_PREVIEW)
 
 
 def _summary(turn: Turn, data: dict[str, Any], count: int) -> str:

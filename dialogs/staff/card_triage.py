@@ -25,6 +25,7 @@ from locales import t
 from storage import outbox
 from storage.lifecycle import TRANSITIONS
 from storage.models import OutboxMessage, Suggestion
+from storage.outbox import OutboxPurpose
 from storage.staff_chats import card_posted_to, staff_chat_for_suggestion
 from storage.staff_topics import topic_for_station
 from storage.ticket_view import (
@@ -167,7 +168,7 @@ async def card_exists(session: AsyncSession, suggestion_id: int) -> bool:
     found = await session.scalar(
         select(OutboxMessage.id).where(
             OutboxMessage.suggestion_id == suggestion_id,
-            OutboxMessage.purpose == outbox.STAFF_CARD,
+            OutboxMessage.purpose == OutboxPurpose.STAFF_CARD,
         ).limit(1)
     )
     return found is not None
@@ -229,6 +230,6 @@ async def _post(
         payload = {**payload, "message_thread_id": thread}
     row = await outbox.enqueue(
         session, chat_id=chat_id, method="sendMessage", payload={"chat_id": chat_id, **payload},
-        purpose=outbox.STAFF_CARD, suggestion_id=suggestion_id, now=now,
+        purpose=OutboxPurpose.STAFF_CARD, suggestion_id=suggestion_id, now=now,
     )
     return row is not None

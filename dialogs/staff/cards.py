@@ -39,6 +39,7 @@ from storage.models import (
     TimelineEntry,
     Visibility,
 )
+from storage.outbox import OutboxPurpose
 from storage.staff_chats import staff_chat_for_suggestion
 from storage.staff_topics import topic_for_station
 from storage.ticket_view import TicketView
@@ -59,11 +60,9 @@ __all__ = [
     "format_moment",
     "category_name",
     "TRACKING_FLOW",
-    "RESIDENT_NOTICE",
 ]
 
 TRACKING_FLOW = "my"  # callback prefix of dialogs.resident.tracking (buttons on pushed answers)
-RESIDENT_NOTICE = "to_resident"  # outbox purpose of messages pushed to a resident
 CARD_TEXT_CHARS = 3000  # the suggestion's text shown on the card; the rest follows in parts
 PART_CHARS = 3900
 # Headers for what is pushed to a resident; other kinds get the generic status header.
@@ -233,7 +232,7 @@ async def enqueue_staff_card(turn: Turn, suggestion: Suggestion) -> bool:
     thread = await topic_for_station(turn.session, chat_id, suggestion.station_id)
     if thread is not None:  # the staff group is a forum: the town's topic
         payload["message_thread_id"] = thread
-    await turn.enqueue(chat_id, "sendMessage", payload, purpose=outbox.STAFF_CARD,
+    await turn.enqueue(chat_id, "sendMessage", payload, purpose=OutboxPurpose.STAFF_CARD,
                        suggestion_id=suggestion.id)
     attachments = (await turn.session.scalars(
         select(Attachment).where(Attachment.suggestion_id == suggestion.id).order_by(Attachment.id)
@@ -241,7 +240,7 @@ async def enqueue_staff_card(turn: Turn, suggestion: Suggestion) -> bool:
     for method, call in staff_media_calls(suggestion, attachments, chat_id, locale):
         if thread is not None:
             call["message_thread_id"] = thread
-        await turn.enqueue(chat_id, method, call, purpose="staff_media",
+        await turn.enqueue(chat_id, method, call, purpose=OutboxPurpose.STAFF_MEDIA,
                            suggestion_id=suggestion.id)
     return True
 
@@ -280,7 +279,7 @@ async def enqueue_staff_notice(
         notice: dict[str, Any] = {"chat_id": chat_id, "text": body, "parse_mode": "HTML"}
         if chat_id == suggestion.card_chat_id:
             beside_card(suggestion, notice)  # a reply to the card, in its topic
-        await turn.enqueue(chat_id, "sendMessage", notice, purpose="staff_notice",
+        await turn.enqueue(chat_id, "sendMessage", notice, purpose=OutboxPurpose.STAFF_NOTICE,
                            suggestion_id=suggestion.id)
     await refresh_card(turn.session, turn.config, suggestion.id, turn.now)
     return len(chats)
@@ -390,9 +389,9 @@ async def notify_resident(
     payload = {"chat_id": chat_id, "text": text, "parse_mode": "HTML",
                "reply_markup": markup.to_dict()}
     if isinstance(target, Turn):
-        return await target.enqueue(chat_id, "sendMessage", payload, purpose=RESIDENT_NOTICE,
+        return await target.enqueue(chat_id, "sendMessage", payload, purpose=OutboxPurpose.TO_RESIDENT,
                                     suggestion_id=suggestion.id, resident_id=resident.id)
     row = await outbox.enqueue(session, chat_id=chat_id, method="sendMessage", payload=payload,
-                               purpose=RESIDENT_NOTICE, suggestion_id=suggestion.id,
+                               purpose=OutboxPurpose.TO_RESIDENT, suggestion_id=suggestion.id,
                                resident_id=resident.id, now=now)
     return row is not None

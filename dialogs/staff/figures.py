@@ -10,7 +10,7 @@ from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Handlers
 from dialogs.kernel.turn import Turn
 from dialogs.kernel.unit import Dispatcher, wrap
-from dialogs.staff.deadline_jobs import digest_figures_text
+from dialogs.staff.jobs import digest_figures_text
 from dialogs.staff.roles import group_locale, staff_of
 from storage.deadlines import local_date
 from storage.digest import digest_figures

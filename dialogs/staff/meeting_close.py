@@ -29,7 +29,7 @@ from storage.closing import MAX_PHOTOS, close_meeting, due_close_notices
 from storage.deadlines import Deadlines
 from storage.lifecycle import LifecycleError
 from storage.meeting_rules import MeetingError, cancel_meeting
-from storage.models import AnswerChannel, Category, Meeting, Station
+from storage.models import AnswerChannel, Category, Meeting, OutboxPurpose, Station
 from storage.on_behalf import record_on_behalf
 from storage.outbox import enqueue
 
@@ -208,7 +208,7 @@ async def _send_close_notices(services: Services) -> None:
             if target[1] is not None:
                 payload["message_thread_id"] = target[1]
             sent += await enqueue(session, chat_id=target[0], method="sendMessage", payload=payload,
-                                  purpose="meeting_close", now=now) is not None
+                                  purpose=OutboxPurpose.MEETING_CLOSE, now=now) is not None
     if sent:
         services.outbox_signal.set()
 

@@ -13,7 +13,7 @@ from dialogs.kernel.context import DialogConfig
 from dialogs.kernel.turn import escape
 from locales import t
 from storage import outbox
-from storage.models import Deputy, Suggestion
+from storage.models import Deputy, OutboxPurpose, Suggestion
 
 __all__ = ["beside_card", "mirror_deputy_action", "MIRRORED"]
 
@@ -48,5 +48,5 @@ async def mirror_deputy_action(
         body += "\n" + t(locale, "cards.mirror.quote", text=escape(clipped))
     payload = beside_card(suggestion, {"chat_id": chat_id, "text": body, "parse_mode": "HTML"})
     row = await outbox.enqueue(session, chat_id=chat_id, method="sendMessage", payload=payload,
-                               purpose="staff_notice", suggestion_id=suggestion.id, now=now)
+                               purpose=OutboxPurpose.STAFF_NOTICE, suggestion_id=suggestion.id, now=now)
     return row is not None

@@ -18,6 +18,7 @@ from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.staff.roles import group_locale, staff_of
 from locales import catalogue, t
+from storage.models import OutboxPurpose
 from storage.staff_chats import chat_serves_suggestion
 from storage.timeline_pages import StaffLine, TimelinePage, staff_timeline_page
 
@@ -101,7 +102,7 @@ async def _post_beside_card(turn: Turn, page: TimelinePage, text: str, markup: A
                                        "allow_sending_without_reply": True}
     if s.card_thread_id is not None:
         payload["message_thread_id"] = s.card_thread_id
-    await turn.enqueue(chat_id, "sendMessage", payload, purpose="staff_notice",
+    await turn.enqueue(chat_id, "sendMessage", payload, purpose=OutboxPurpose.STAFF_NOTICE,
                        suggestion_id=s.id)
 
 

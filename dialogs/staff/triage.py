@@ -241,6 +241,6 @@ def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
 
 
 def jobs(services: Services) -> list[Job]:
-    from dialogs.staff.deadline_jobs import jobs as deadline_jobs
+    from dialogs.staff.jobs import jobs as staff_jobs
 
-    return deadline_jobs(services)
+    return staff_jobs(services)

@@ -25,6 +25,7 @@ __all__ = [
     "ActorKind",
     "Visibility",
     "OutboxStatus",
+    "OutboxPurpose",
     "InviteKind",
     "DeputyResponse",
     "BookingStatus",
@@ -175,6 +176,31 @@ class OutboxStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"  # gave up after retries
     DROPPED = "dropped"  # recipient blocked the bot or chat is gone
+
+
+class OutboxPurpose(enum.StrEnum):
+    """What an outbox row is for (stored as text, at most 24 characters)."""
+
+    STAFF_CARD = "staff_card"  # the sendMessage that creates a suggestion's card in the staff group
+    CARD_EDIT = "card_edit"  # an in-place edit of that card (coalesced while waiting)
+    STAFF_MEDIA = "staff_media"  # the card's photos, voices and the rest of a long text
+    DEPUTY_MEDIA = "deputy_media"  # a ticket's photos, voices and files sent again to its deputy
+    STAFF_NOTICE = "staff_notice"  # a resident followed up or rated: told to staff and deputy
+    TO_RESIDENT = "to_resident"  # staff or a deputy acted on a resident's ticket
+    TO_DEPUTY = "to_deputy"  # a ticket assigned (or back) to a deputy
+    DEADLINE_REMINDER = "deadline_reminder"  # a deputy's ticket is nearly or already due
+    STAFF_DIGEST = "staff_digest"  # the staff group's daily digest
+    MEETING_REMINDER = "reminder"  # the day before a reception, to a subscriber
+    ANNOUNCEMENT = "announcement"  # a reception day new, moved or cancelled, to subscribers
+    BOOKING = "booking"  # a resident's booking of a reception confirmed or moved up
+    BOOKING_REMINDER = "booking_reminder"  # the day before a booked reception
+    DEPUTY_MEETING = "deputy_meeting"  # a meeting a deputy is asked to attend, or its changes
+    MEETING_CLOSE = "meeting_close"  # staff reminded to close a held meeting with its minutes
+    BROADCAST_CARD = "broadcast_card"  # a staff announcement's card in the staff group
+    BROADCAST_REPORT = "broadcast_report"  # how an announcement went: sent, blocked, failed
+    BROADCAST_PREVIEW = "broadcast_preview"  # an announcement shown to staff before it is sent
+    OPS_ALERT = "ops_alert"  # a handler failed: the staff group is told (no personal data)
+    DEFERRED_REPLY = "deferred_reply"  # a direct reply Telegram held back or the network lost
 
 
 class InviteKind(enum.StrEnum):

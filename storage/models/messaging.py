@@ -24,8 +24,8 @@ class OutboxMessage(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     method: Mapped[str] = mapped_column(String(48))  # sendMessage, editMessageText, sendPhoto, …
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # What the message is for, e.g. "staff_card", "reply", "announcement", "reminder".
-    purpose: Mapped[str] = mapped_column(String(24), default="message")
+    # What the message is for: an OutboxPurpose value (plain text, so old values still load).
+    purpose: Mapped[str] = mapped_column(String(24))
     status: Mapped[OutboxStatus] = mapped_column(
         str_enum(OutboxStatus), default=OutboxStatus.PENDING
     )

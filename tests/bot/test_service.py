@@ -111,7 +111,7 @@ async def _enqueue(db: Database, chat_ids: list[int], per_chat: int) -> None:
     async with db.unit_of_work() as session:
         for i in range(per_chat):
             for chat_id in chat_ids:
-                await outbox.enqueue(session, chat_id=chat_id, method="sendMessage",
+                await outbox.enqueue(session, chat_id=chat_id, method="sendMessage", purpose=outbox.OutboxPurpose.TO_RESIDENT,
                                      payload={"chat_id": chat_id, "text": f"message {i}"})
 
 

@@ -34,7 +34,7 @@ async def test_two_services_share_one_postgres_database(postgres_url: str) -> No
         async with receiver.db.unit_of_work() as session:
             for n in range(5):
                 for c in chats:
-                    await outbox.enqueue(session, chat_id=c, method="sendMessage",
+                    await outbox.enqueue(session, chat_id=c, method="sendMessage", purpose=outbox.OutboxPurpose.TO_RESIDENT,
                                          payload={"chat_id": c, "text": f"note {n}"})
         receiver.services.outbox_signal.set()
         worker.services.outbox_signal.set()

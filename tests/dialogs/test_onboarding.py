@@ -22,9 +22,9 @@ from resident_steps import (
 from sqlalchemy import func, select
 
 from locales import t
+from storage.dialog_state import save_state
 from storage.models import DialogState, Resident
 from storage.routing import Router
-from storage.updates import save_state
 
 pytestmark = pytest.mark.e2e
 

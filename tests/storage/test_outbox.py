@@ -21,7 +21,7 @@ async def _enqueue_many(db: Database, n: int, *, chat_id: int = 555) -> list[int
     async with db.unit_of_work() as s:
         rows = [
             await outbox.enqueue(
-                s, chat_id=chat_id + i, method="sendMessage", payload={"text": f"#{i}"}, now=T0
+                s, chat_id=chat_id + i, method="sendMessage", purpose=outbox.OutboxPurpose.TO_RESIDENT, payload={"text": f"#{i}"}, now=T0
             )
             for i in range(n)
         ]
@@ -31,7 +31,7 @@ async def _enqueue_many(db: Database, n: int, *, chat_id: int = 555) -> list[int
 async def test_a_rolled_back_change_leaves_no_message(db: Database) -> None:
     with pytest.raises(RuntimeError):
         async with db.unit_of_work() as s:
-            await outbox.enqueue(s, chat_id=1, method="sendMessage", payload={"text": "x"}, now=T0)
+            await outbox.enqueue(s, chat_id=1, method="sendMessage", purpose=outbox.OutboxPurpose.TO_RESIDENT, payload={"text": "x"}, now=T0)
             raise RuntimeError("the change failed")
     async with db.reading() as s:
         assert await outbox.depth(s) == 0
@@ -41,7 +41,7 @@ async def test_claim_lease_send_and_depth(db: Database) -> None:
     ids = await _enqueue_many(db, 5)
     async with db.unit_of_work() as s:
         late = await outbox.enqueue(
-            s, chat_id=9, method="sendMessage", payload={"text": "later"},
+            s, chat_id=9, method="sendMessage", purpose=outbox.OutboxPurpose.TO_RESIDENT, payload={"text": "later"},
             not_before=T0 + timedelta(minutes=5), now=T0,
         )
         assert late is not None
@@ -70,10 +70,10 @@ async def test_claim_lease_send_and_depth(db: Database) -> None:
 async def test_a_chat_never_sees_its_messages_reordered(db: Database) -> None:
     async with db.unit_of_work() as s:
         first, second, third = [
-            await outbox.enqueue(s, chat_id=5, method="sendMessage", payload={"text": str(i)}, now=T0)
+            await outbox.enqueue(s, chat_id=5, method="sendMessage", purpose=outbox.OutboxPurpose.TO_RESIDENT, payload={"text": str(i)}, now=T0)
             for i in range(3)
         ]
-        other = await outbox.enqueue(s, chat_id=6, method="sendMessage", payload={"text": "x"}, now=T0)
+        other = await outbox.enqueue(s, chat_id=6, method="sendMessage", purpose=outbox.OutboxPurpose.TO_RESIDENT, payload={"text": "x"}, now=T0)
     async with db.unit_of_work() as s:
         claimed = await outbox.claim_due(s, owner="w", now=T0, limit=10)
         assert [r.id for r in claimed] == [first.id, second.id, third.id, other.id]
@@ -123,14 +123,14 @@ async def test_a_blocked_resident_is_dropped_and_not_written_to_again(db: Databa
     w = await build_world(db)
     async with db.unit_of_work() as s:
         first = await outbox.enqueue(
-            s, chat_id=RESIDENT_CHAT, method="sendMessage", payload={"text": "答复"},
+            s, chat_id=RESIDENT_CHAT, method="sendMessage", purpose=outbox.OutboxPurpose.TO_RESIDENT, payload={"text": "答复"},
             resident_id=w.resident.id, now=T0,
         )
         second = await outbox.enqueue(
-            s, chat_id=RESIDENT_CHAT, method="sendMessage", payload={"text": "评价"}, now=T0
+            s, chat_id=RESIDENT_CHAT, method="sendMessage", purpose=outbox.OutboxPurpose.TO_RESIDENT, payload={"text": "评价"}, now=T0
         )
         other = await outbox.enqueue(
-            s, chat_id=1001, method="sendMessage", payload={"text": "x"}, now=T0
+            s, chat_id=1001, method="sendMessage", purpose=outbox.OutboxPurpose.TO_RESIDENT, payload={"text": "x"}, now=T0
         )
         assert first and second and other
     async with db.unit_of_work() as s:
@@ -142,10 +142,10 @@ async def test_a_blocked_resident_is_dropped_and_not_written_to_again(db: Databa
         resident = await s.get(Resident, w.resident.id)
         assert resident is not None and resident.blocked_at == T0
         assert await outbox.enqueue(
-            s, chat_id=RESIDENT_CHAT, method="sendMessage", payload={"text": "?"}, now=T0
+            s, chat_id=RESIDENT_CHAT, method="sendMessage", purpose=outbox.OutboxPurpose.TO_RESIDENT, payload={"text": "?"}, now=T0
         ) is None
         assert await outbox.enqueue(
-            s, chat_id=42, method="sendMessage", payload={"text": "?"},
+            s, chat_id=42, method="sendMessage", purpose=outbox.OutboxPurpose.TO_RESIDENT, payload={"text": "?"},
             resident_id=w.resident.id, now=T0,
         ) is None
         rows = await s.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
@@ -161,7 +161,7 @@ async def test_card_edits_coalesce_and_learn_where_the_card_is(db: Database) -> 
     async with db.unit_of_work() as s:
         sug = await new_suggestion(s, w)
         card = await outbox.enqueue(
-            s, chat_id=STAFF_CHAT, method="sendMessage", purpose=outbox.STAFF_CARD,
+            s, chat_id=STAFF_CHAT, method="sendMessage", purpose=outbox.OutboxPurpose.STAFF_CARD,
             payload={"text": "card v1", "message_thread_id": 7}, suggestion_id=sug.id, now=T0,
         )
         e1 = await outbox.enqueue_card_edit(

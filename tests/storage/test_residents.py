@@ -12,6 +12,7 @@ from station_world import NOW, build_station_world
 from locales import catalogue
 from storage import Database
 from storage.categories import ensure_categories
+from storage.dialog_state import save_state
 from storage.models import (
     ActorKind,
     AuditEntry,
@@ -23,7 +24,7 @@ from storage.models import (
     Suggestion,
     TimelineEntry,
 )
-from storage.outbox import enqueue
+from storage.outbox import OutboxPurpose, enqueue
 from storage.residents import (
     ResidentError,
     find_resident,
@@ -36,7 +37,6 @@ from storage.residents import (
     subscribe,
     unsubscribe,
 )
-from storage.updates import save_state
 
 USER = 555_001
 
@@ -189,9 +189,9 @@ async def test_forget_erases_personal_data_and_keeps_suggestions_detached(db: Da
         await save_state(s, USER, USER, "onboarding", "address", {"x": 1}, NOW)
         await save_state(s, other, other, "suggest", "text", {}, NOW)
         await enqueue(s, chat_id=USER, method="sendMessage", payload={"chat_id": USER, "text": "hi"},
-                      purpose="reminder", resident_id=rid, now=NOW)
+                      purpose=OutboxPurpose.MEETING_REMINDER, resident_id=rid, now=NOW)
         await enqueue(s, chat_id=other, method="sendMessage", payload={"chat_id": other, "text": "x"},
-                      now=NOW)
+                      purpose=OutboxPurpose.TO_RESIDENT, now=NOW)
         report = await forget_resident(s, r, now=NOW + timedelta(days=1))
     assert (report.suggestions_kept, report.subscriptions_removed) == (1, 1)
     async with db.reading() as s:

@@ -114,7 +114,7 @@ async def test_cards_behind_their_ticket_are_found_and_caught_up(db: Database) -
         with_card = await new_suggestion(s, w)
         without = await new_suggestion(s, w)
         row = await outbox.enqueue(s, chat_id=-100, method="sendMessage", payload={"text": "c"},
-                                   purpose=outbox.STAFF_CARD, suggestion_id=with_card.id, now=T0)
+                                   purpose=outbox.OutboxPurpose.STAFF_CARD, suggestion_id=with_card.id, now=T0)
         assert row is not None
         await outbox.mark_sent(s, row.id, now=T0, message_id=77)
     async with db.unit_of_work() as s:

@@ -1,21 +1,14 @@
-"""Duplicate updates act once; dialog state is stored and cleared."""
+"""Duplicate updates act once; what a user wrote is kept when handling failed."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from storage.models import DialogState, ProcessedUpdate
-from storage.updates import (
-    claim_update,
-    clear_state,
-    load_state,
-    prune_processed,
-    record_unhandled,
-    save_state,
-)
+from storage.models import ProcessedUpdate
+from storage.processed_updates import claim_update, prune_processed, record_unhandled
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
@@ -60,37 +53,6 @@ async def test_prune_keeps_recent_and_noted_updates(db) -> None:
     async with db.reading() as s:
         left = (await s.scalars(select(ProcessedUpdate.update_id))).all()
     assert sorted(left) == [2, 3]
-
-
-async def test_dialog_state_round_trip(db) -> None:
-    async with db.unit_of_work() as s:
-        await save_state(s, 5, 5, "suggest", "text", {"parts": ["a"]}, NOW)
-    async with db.unit_of_work() as s:
-        state = await load_state(s, 5)
-        assert state is not None and state.data == {"parts": ["a"]}
-        await save_state(s, 5, 5, "suggest", "photos", {"parts": ["a", "b"]}, NOW)
-    async with db.reading() as s:
-        state = await s.get(DialogState, 5)
-        assert state is not None and (state.step, state.data["parts"]) == ("photos", ["a", "b"])
-    async with db.unit_of_work() as s:
-        await clear_state(s, 5)
-    async with db.reading() as s:
-        assert await s.scalar(select(func.count()).select_from(DialogState)) == 0
-
-
-async def test_load_person_finds_resident_and_state_or_none(db) -> None:
-    from storage.models import Resident
-    from storage.updates import load_person
-
-    async with db.unit_of_work() as s:
-        assert await load_person(s, 77) == (None, None)
-        s.add(Resident(telegram_user_id=77, chat_id=77, locale="en"))
-        await save_state(s, 78, 78, "onboarding", "address", {"x": 1}, NOW)
-    async with db.unit_of_work() as s:
-        resident, state = await load_person(s, 77)
-        assert resident is not None and resident.locale == "en" and state is None
-        resident, state = await load_person(s, 78)
-        assert resident is None and state is not None and state.data == {"x": 1}
 
 
 async def test_what_someone_wrote_into_a_failed_update_is_kept_a_week_and_bounded(db) -> None:

@@ -19,12 +19,10 @@ from storage.card_sync import stale_cards, without_card
 from storage.deadline_watch import DueNotice, collect_due_notices
 from storage.digest import DigestFigures, digest_figures, digest_owed, mark_digest_sent
 from storage.models import Deputy
+from storage.outbox import OutboxPurpose
 
-__all__ = ["jobs", "send_reminders", "send_digest", "sync_cards", "post_missing_cards",
-           "REMINDER_PURPOSE"]
+__all__ = ["jobs", "send_reminders", "send_digest", "sync_cards", "post_missing_cards"]
 
-REMINDER_PURPOSE = "deadline_reminder"
-DIGEST_PURPOSE = "staff_digest"
 
 
 async def _remind_deputy(session: AsyncSession, services: Services, notice: DueNotice) -> bool:
@@ -44,7 +42,7 @@ async def _remind_deputy(session: AsyncSession, services: Services, notice: DueN
         session, chat_id=chat_id, method="sendMessage",
         payload={"chat_id": chat_id, "text": text, "parse_mode": "HTML",
                  "reply_markup": markup.to_dict()},
-        purpose=REMINDER_PURPOSE, suggestion_id=notice.suggestion_id, now=services.clock(),
+        purpose=OutboxPurpose.DEADLINE_REMINDER, suggestion_id=notice.suggestion_id, now=services.clock(),
     )
     return row is not None
 
@@ -59,7 +57,6 @@ async def send_reminders(services: Services) -> int:
                 sent += 1
             if notice.stage == "due":
                 await refresh_card(session, services.config, notice.suggestion_id, now)
-    services.outbox_signal.set()
     return sent
 
 
@@ -82,9 +79,8 @@ async def send_digest(services: Services) -> bool:
         await outbox.enqueue(
             session, chat_id=config.staff_chat_id, method="sendMessage",
             payload={"chat_id": config.staff_chat_id, "text": text, "parse_mode": "HTML"},
-            purpose=DIGEST_PURPOSE, now=now,
+            purpose=OutboxPurpose.STAFF_DIGEST, now=now,
         )
-    services.outbox_signal.set()
     return True
 
 
@@ -103,8 +99,6 @@ async def sync_cards(services: Services) -> int:
         behind = await stale_cards(session, now)
         for sid in behind:
             await refresh_card(session, services.config, sid, now)
-    if behind:
-        services.outbox_signal.set()
     return len(behind)
 
 
