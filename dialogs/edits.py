@@ -21,8 +21,8 @@ from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Handlers
 from dialogs.kernel.turn import Turn
 from dialogs.kernel.unit import Dispatcher, wrap
-from dialogs.staff.card_triage import refresh_card
-from dialogs.staff.cards import render_answer_to_resident
+from dialogs.resident.notices import render_answer_to_resident
+from dialogs.staff.card import refresh_card
 from dialogs.staff.replies import replied_card
 from dialogs.staff.roles import group_locale, in_staff_chat, staff_of
 from locales import t

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from dialogs.kernel.callbacks import encode
+from dialogs.kernel.callbacks import LANGUAGE, encode
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Handlers
 from dialogs.kernel.keyboards import inline, remove_keyboard
@@ -18,7 +18,7 @@ from storage.models import Deputy
 __all__ = ["handlers", "on_unknown", "on_stale_button", "PRIVATE"]
 
 PRIVATE = filters.ChatType.PRIVATE
-FLOW = "lang"
+FLOW = LANGUAGE
 
 
 async def on_help(turn: Turn) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from dialogs.staff.cards import RESIDENT_NOTICE
 from storage.forwarding import forward_marks, record_forward
+from storage.models import OutboxPurpose
 
 __all__ = ["forward_marks", "remember_forward"]
 
@@ -23,5 +23,5 @@ async def remember_forward(
         return
     await record_forward(
         session, source_chat_id=message.chat.id, source_message_id=message.message_id,
-        suggestion_id=suggestion_id, since=since, copy_purpose=RESIDENT_NOTICE,
+        suggestion_id=suggestion_id, since=since, copy_purpose=OutboxPurpose.TO_RESIDENT,
     )

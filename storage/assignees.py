@@ -8,47 +8,22 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .deputies import DeputyOrder, station_deputies
 from .lifecycle.rules import OPEN
-from .models import Deputy, DeputyStation, Station, StationKind, Suggestion
+from .models import Deputy, Suggestion
 
-__all__ = ["station_deputies", "find_deputies", "deputies_at_work", "MAX_CHOICES"]
+__all__ = ["assign_choices", "find_deputies", "deputies_at_work", "MAX_CHOICES"]
 
 MAX_CHOICES = 8  # buttons on a card: more would bury the card under its keyboard
 
 
-async def station_deputies(
+async def assign_choices(
     session: AsyncSession, station_id: int, *, limit: int = MAX_CHOICES
-) -> Sequence[Deputy]:
-    """Active deputies of the station, then of its town's 人大代表之家, by name."""
-    station = await session.get(Station, station_id)
-    if station is None:
-        return ()
-    homes = select(Station.id).where(
-        Station.town_code == station.town_code, Station.kind == StationKind.HOME
-    )
-    own = (
-        await session.scalars(
-            select(Deputy)
-            .join(DeputyStation, DeputyStation.deputy_id == Deputy.id)
-            .where(DeputyStation.station_id == station_id, Deputy.active.is_(True))
-            .order_by(Deputy.name, Deputy.id)
-        )
-    ).all()
-    home = (
-        await session.scalars(
-            select(Deputy)
-            .join(DeputyStation, DeputyStation.deputy_id == Deputy.id)
-            .where(DeputyStation.station_id.in_(homes), Deputy.active.is_(True))
-            .order_by(Deputy.name, Deputy.id)
-        )
-    ).all()
-    seen: set[int] = set()
-    result: list[Deputy] = []
-    for deputy in (*own, *home):
-        if deputy.id not in seen:
-            seen.add(deputy.id)
-            result.append(deputy)
-    return result[:limit]
+) -> tuple[Deputy, ...]:
+    """Who staff may give a ticket of this station to, first: the station's deputies, then its
+    town home's, each by name (a few, to keep the card's keyboard short)."""
+    return await station_deputies(session, station_id, order=DeputyOrder.NAME,
+                                  with_town_home=True, limit=limit)
 
 
 async def find_deputies(
@@ -95,7 +70,7 @@ async def deputies_at_work(
             .limit(limit)
         )
     ).all()
-    nearby = await station_deputies(session, station_id, limit=limit) if station_id else ()
+    nearby = await assign_choices(session, station_id, limit=limit) if station_id else ()
     result: list[Deputy] = []
     for deputy in (*busy, *nearby):
         if deputy not in result:

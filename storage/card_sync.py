@@ -13,9 +13,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .lifecycle.rules import OPEN
 from .models import OutboxMessage, OutboxPurpose, Suggestion, TimelineEntry
 
-__all__ = ["stale_cards", "without_card", "SYNC_WINDOW"]
+__all__ = ["stale_cards", "card_queued", "without_card", "SYNC_WINDOW"]
 
 SYNC_WINDOW = timedelta(days=2)  # older changes were certainly seen by an earlier run
+
+
+async def card_queued(session: AsyncSession, suggestion_id: int) -> bool:
+    """Whether a card was ever queued for this suggestion (there is something to edit)."""
+    found = await session.scalar(
+        select(OutboxMessage.id).where(
+            OutboxMessage.suggestion_id == suggestion_id,
+            OutboxMessage.purpose == OutboxPurpose.STAFF_CARD,
+        ).limit(1)
+    )
+    return found is not None
 
 
 async def stale_cards(

@@ -1,7 +1,9 @@
-"""The default suggestion categories (分类), with names in Chinese and English."""
+"""Suggestion categories (分类): the defaults, with names in Chinese and English, and reading
+them back."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -9,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Category
 
-__all__ = ["CategorySpec", "DEFAULT_CATEGORIES", "ensure_categories"]
+__all__ = [
+    "CategorySpec", "DEFAULT_CATEGORIES", "ensure_categories", "list_categories", "get_category",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +53,13 @@ async def ensure_categories(session: AsyncSession) -> int:
     if added:
         await session.flush()
     return added
+
+
+async def list_categories(session: AsyncSession) -> Sequence[Category]:
+    """The categories a suggestion may have, in the district's order."""
+    query = select(Category).order_by(Category.position, Category.code)
+    return (await session.scalars(query)).all()
+
+
+async def get_category(session: AsyncSession, code: str | None) -> Category | None:
+    return await session.get(Category, code) if code else None

@@ -10,33 +10,26 @@ lifecycle's hard cap on attachments.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from .categories import list_categories
 from .lifecycle import MAX_SUGGESTION_TEXT
-from .models import Category, Deputy, DeputyLevel, DeputyStation
 
 __all__ = [
-    "LEVEL_ORDER",
     "MAX_PHOTOS",
     "MAX_VOICES",
     "Draft",
     "DraftError",
     "is_greeting",
-    "list_categories",
+    "list_categories",  # re-exported: what a draft may choose from
     "looks_like_prose",
     "split_point",
-    "station_deputies",
     "typed_mobile",
 ]
 
 MAX_PHOTOS = 5
 MAX_VOICES = 3
-LEVEL_ORDER = (DeputyLevel.NATIONAL, DeputyLevel.MUNICIPAL, DeputyLevel.DISTRICT, DeputyLevel.TOWN)
 
 
 class DraftError(Exception):
@@ -216,25 +209,6 @@ class Draft:
         if self.share_identity is None or (self.share_identity and not self.contact_phone):
             return "identity"
         return None
-
-
-async def list_categories(session: AsyncSession) -> Sequence[Category]:
-    """The categories a suggestion may have, in the district's order."""
-    query = select(Category).order_by(Category.position, Category.code)
-    return (await session.scalars(query)).all()
-
-
-async def station_deputies(session: AsyncSession, station_id: int) -> Sequence[Deputy]:
-    """The active deputies of a station, national level first, then by name."""
-    order = {level: i for i, level in enumerate(LEVEL_ORDER)}
-    rows = (
-        await session.scalars(
-            select(Deputy)
-            .join(DeputyStation, DeputyStation.deputy_id == Deputy.id)
-            .where(DeputyStation.station_id == station_id, Deputy.active.is_(True))
-        )
-    ).all()
-    return sorted(rows, key=lambda d: (order.get(d.level, len(order)), d.name, d.id))
 
 
 _SENTENCE_ENDS = "。！？!?；;\n"

@@ -24,18 +24,18 @@ from . import outbox
 from .models import (
     AuditEntry,
     OutboxMessage,
+    OutboxPurpose,
     OutboxStatus,
     ProcessedUpdate,
     Resident,
     Suggestion,
     TimelineEntry,
 )
-from .outbox import CARD_EDIT, STAFF_CARD
 
 __all__ = ["ERASED", "FORGET_EDIT", "PersonalValues", "personal_values", "erase_copies", "erase_in"]
 
 ERASED = "***"
-FORGET_EDIT = "forget_edit"  # outbox purpose: a delivered message edited to lose the person
+FORGET_EDIT = OutboxPurpose.FORGET_EDIT  # a delivered message edited to lose the person
 _MIN_CHARS = 2  # a one-character "name" would erase that character from every text
 _DIGITS = re.compile(r"\D+")
 
@@ -148,7 +148,7 @@ async def _erase_outbox(
             row.last_error = values.erase(row.last_error)
 
 
-_RENDERED_AGAIN = (STAFF_CARD, CARD_EDIT)  # staff cards are re-rendered by the caller
+_RENDERED_AGAIN = (OutboxPurpose.STAFF_CARD, OutboxPurpose.CARD_EDIT)  # staff cards are re-rendered by the caller
 
 
 async def _edit_delivered_copy(

@@ -21,7 +21,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import audit, outbox
-from .models import ForwardedMessage, OutboxMessage, OutboxStatus, Suggestion, TimelineEntry
+from .models import (
+    ForwardedMessage,
+    OutboxMessage,
+    OutboxPurpose,
+    OutboxStatus,
+    Suggestion,
+    TimelineEntry,
+)
 from .roles import Actor
 
 __all__ = [
@@ -34,7 +41,7 @@ __all__ = [
     "apply_edit",
 ]
 
-ANSWER_EDIT = "answer_edit"  # outbox purpose: an edit of the resident's copy of an answer
+ANSWER_EDIT = OutboxPurpose.ANSWER_EDIT  # an edit of the resident's copy of an answer
 
 
 class CopyState(enum.Enum):

@@ -38,6 +38,7 @@ from .roles import Actor
 from .stations import station_for_community
 
 __all__ = [
+    "resident_locale",
     "ResidentError",
     "PrivacySummary",
     "ForgetReport",
@@ -90,6 +91,13 @@ class ForgetReport:
     subscriptions_removed: int
     suggestion_ids: tuple[int, ...] = ()  # their staff cards must be shown again without the person
     promoted: tuple[BookingResult, ...] = ()  # seats they gave back: the next in line is told
+
+
+async def resident_locale(session: AsyncSession, resident_id: int | None) -> str | None:
+    """The language a resident chose (None: unknown, or not a resident)."""
+    if resident_id is None:
+        return None
+    return await session.scalar(select(Resident.locale).where(Resident.id == resident_id))
 
 
 async def find_resident(session: AsyncSession, telegram_user_id: int) -> Resident | None:

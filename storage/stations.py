@@ -13,10 +13,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .deputies import station_deputies
 from .models import (
     Community,
     Deputy,
-    DeputyLevel,
     DeputyStation,
     District,
     Meeting,
@@ -31,7 +31,6 @@ from .models import (
 
 __all__ = [
     "PUBLIC_KINDS",
-    "LEVEL_ORDER",
     "MeetingView",
     "StationCard",
     "DeputyCard",
@@ -45,12 +44,6 @@ __all__ = [
 
 # Meetings residents may come to; inspections (调研) are not open to the public.
 PUBLIC_KINDS = (MeetingKind.RECEPTION, MeetingKind.FORUM, MeetingKind.REPORT)
-LEVEL_ORDER = {
-    DeputyLevel.NATIONAL: 0,
-    DeputyLevel.MUNICIPAL: 1,
-    DeputyLevel.DISTRICT: 2,
-    DeputyLevel.TOWN: 3,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,17 +93,6 @@ async def station_for_community(session: AsyncSession, community_code: str) -> S
     if community is None:
         return None
     return await home_of_town(session, community.town_code)
-
-
-async def _deputies_of(session: AsyncSession, station_id: int) -> tuple[Deputy, ...]:
-    rows = (
-        await session.scalars(
-            select(Deputy)
-            .join(DeputyStation, DeputyStation.deputy_id == Deputy.id)
-            .where(DeputyStation.station_id == station_id, Deputy.active.is_(True))
-        )
-    ).all()
-    return tuple(sorted(rows, key=lambda d: (LEVEL_ORDER.get(d.level, 9), d.name, d.id)))
 
 
 async def _views(session: AsyncSession, meetings: list[Meeting]) -> tuple[MeetingView, ...]:
@@ -168,7 +150,7 @@ async def load_station_card(
         station=station,
         town=await session.get(Town, station.town_code),
         home=home,
-        deputies=await _deputies_of(session, station.id),
+        deputies=await station_deputies(session, station.id),
         meetings=await upcoming_meetings(session, station.id, now, limit=meetings),
     )
 

@@ -1,7 +1,7 @@
-"""A ticket as people see it: the suggestion with the names around it, read in one place.
+"""A ticket as people see it: the suggestion with everything around it, read in one place.
 
-The staff card, the deputy's view and the digest all render from :class:`TicketView`; this module
-only reads.
+The staff card, the deputy's view of a ticket and the messages pushed about it all render from
+:class:`TicketView` (``load_ticket_view``); this module only reads.
 """
 
 from __future__ import annotations
@@ -14,18 +14,33 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import (
+    ActorKind,
     Attachment,
     Category,
     Community,
     Deputy,
+    DeputyLevel,
+    Resident,
     Station,
     Suggestion,
     TimelineEntry,
     Town,
+    Visibility,
 )
 
-__all__ = ["TicketView", "load_ticket_view", "current_deadline", "is_overdue", "find_by_card",
-           "TimelineLine", "public_lines", "ticket_attachments"]
+__all__ = [
+    "TicketView",
+    "load_ticket_view",
+    "current_deadline",
+    "is_overdue",
+    "find_by_card",
+    "get_suggestion",
+    "ResidentNotice",
+    "resident_notice",
+    "TimelineLine",
+    "public_lines",
+    "ticket_attachments",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +51,22 @@ class TicketView:
     community_name: str | None
     category_zh: str
     category_en: str
+    addressed_name: str | None  # the one deputy the resident wrote to (None: all of them)
+    addressed_level: DeputyLevel | None
     assignee_name: str | None
-    assignee_linked: bool
+    assignee_linked: bool  # the assigned deputy has linked a Telegram account
+    assignee_chat_id: int | None  # …that account (their private chat with the bot)
+    assignee_active: bool
     duplicate_of_ticket: str | None
     timeline_count: int
-    attachments: dict[str, int]
+    attachments: tuple[Attachment, ...]  # in the order the resident added them
 
     def category(self, locale: str) -> str:
         return self.category_en if locale == "en" else self.category_zh
+
+    def count(self, kind: str) -> int:
+        """How many attachments of ``kind`` (photo, voice)."""
+        return sum(1 for a in self.attachments if a.kind == kind)
 
 
 def current_deadline(suggestion: Suggestion) -> tuple[str, datetime]:
@@ -76,6 +99,10 @@ async def _names(session: AsyncSession, suggestion: Suggestion) -> tuple[str, st
     )
 
 
+async def _deputy(session: AsyncSession, deputy_id: int | None) -> Deputy | None:
+    return await session.get(Deputy, deputy_id) if deputy_id else None
+
+
 async def load_ticket_view(session: AsyncSession, suggestion_id: int) -> TicketView | None:
     """Everything a card shows about one suggestion, or None when it does not exist."""
     suggestion = await session.get(Suggestion, suggestion_id, populate_existing=True)
@@ -83,11 +110,8 @@ async def load_ticket_view(session: AsyncSession, suggestion_id: int) -> TicketV
         return None
     station_name, town_name, community_name = await _names(session, suggestion)
     category = await session.get(Category, suggestion.category_code)
-    deputy = (
-        await session.get(Deputy, suggestion.assignee_deputy_id)
-        if suggestion.assignee_deputy_id
-        else None
-    )
+    addressed = await _deputy(session, suggestion.addressed_deputy_id)
+    assignee = await _deputy(session, suggestion.assignee_deputy_id)
     original = (
         await session.get(Suggestion, suggestion.duplicate_of_id)
         if suggestion.duplicate_of_id
@@ -96,10 +120,8 @@ async def load_ticket_view(session: AsyncSession, suggestion_id: int) -> TicketV
     entries = await session.scalar(
         select(func.count()).where(TimelineEntry.suggestion_id == suggestion.id)
     )
-    kinds = await session.execute(
-        select(Attachment.kind, func.count())
-        .where(Attachment.suggestion_id == suggestion.id)
-        .group_by(Attachment.kind)
+    attachments = await session.scalars(
+        select(Attachment).where(Attachment.suggestion_id == suggestion.id).order_by(Attachment.id)
     )
     return TicketView(
         suggestion=suggestion,
@@ -108,12 +130,21 @@ async def load_ticket_view(session: AsyncSession, suggestion_id: int) -> TicketV
         community_name=community_name,
         category_zh=category.name_zh if category is not None else suggestion.category_code,
         category_en=category.name_en if category is not None else suggestion.category_code,
-        assignee_name=deputy.name if deputy is not None else None,
-        assignee_linked=deputy is not None and deputy.telegram_user_id is not None,
+        addressed_name=addressed.name if addressed is not None else None,
+        addressed_level=addressed.level if addressed is not None else None,
+        assignee_name=assignee.name if assignee is not None else None,
+        assignee_linked=assignee is not None and assignee.telegram_user_id is not None,
+        assignee_chat_id=assignee.telegram_user_id if assignee is not None else None,
+        assignee_active=assignee is not None and assignee.active,
         duplicate_of_ticket=original.ticket if original is not None else None,
         timeline_count=int(entries or 0),
-        attachments={kind: int(n) for kind, n in kinds},
+        attachments=tuple(attachments),
     )
+
+
+async def get_suggestion(session: AsyncSession, suggestion_id: int | None) -> Suggestion | None:
+    """A suggestion by its id (None for None)."""
+    return await session.get(Suggestion, suggestion_id) if suggestion_id is not None else None
 
 
 async def find_by_card(session: AsyncSession, chat_id: int, message_id: int) -> Suggestion | None:
@@ -123,6 +154,54 @@ async def find_by_card(session: AsyncSession, chat_id: int, message_id: int) -> 
             Suggestion.card_chat_id == chat_id, Suggestion.card_message_id == message_id
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentNotice:
+    """What the resident is to be told about the newest public timeline entry of their ticket."""
+
+    chat_id: int
+    resident_id: int
+    locale: str
+    entry: TimelineEntry
+    author: str | None  # the deputy who wrote it (None: staff, signed by the station)
+    station_name: str
+
+
+async def _latest_public(
+    session: AsyncSession, suggestion_id: int, kind: str | None
+) -> TimelineEntry | None:
+    query = select(TimelineEntry).where(
+        TimelineEntry.suggestion_id == suggestion_id,
+        TimelineEntry.visibility == Visibility.PUBLIC,
+    )
+    if kind is not None:
+        query = query.where(TimelineEntry.kind == kind)
+    query = query.order_by(TimelineEntry.at.desc(), TimelineEntry.id.desc()).limit(1)
+    return await session.scalar(query)
+
+
+async def resident_notice(
+    session: AsyncSession, suggestion: Suggestion, kind: str | None
+) -> ResidentNotice | None:
+    """The newest public entry (of ``kind``, when given) to tell the resident about, with whom
+    to tell; None when there is no such entry or no reachable resident (forgotten)."""
+    await session.flush()
+    resident = (await session.get(Resident, suggestion.resident_id)
+                if suggestion.resident_id else None)
+    chat_id = (resident.chat_id or resident.telegram_user_id) if resident else None
+    if resident is None or resident.forgotten_at is not None or not chat_id:
+        return None
+    entry = await _latest_public(session, suggestion.id, kind)
+    if entry is None:
+        return None
+    author = None
+    if entry.actor_kind is ActorKind.DEPUTY and entry.actor_id is not None:
+        deputy = await session.get(Deputy, entry.actor_id)
+        author = deputy.name if deputy else None
+    station = await session.get(Station, suggestion.station_id) if author is None else None
+    return ResidentNotice(chat_id, resident.id, resident.locale or "zh", entry, author,
+                          station.name if station is not None else "")
 
 
 @dataclass(frozen=True, slots=True)

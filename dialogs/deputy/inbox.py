@@ -22,14 +22,16 @@ from dialogs.kernel.flow import Handlers
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Reply, Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
-from dialogs.staff.actions import run_action
-from dialogs.staff.card_triage import format_due
+from dialogs.ticket_actions import Inputs, run_action
+from dialogs.ticket_text import format_due
 from locales import t
+from storage.deputies import deputy_name
 from storage.lifecycle import TRANSITIONS, LifecycleError, list_for_deputy
-from storage.models import Deputy, OutboxPurpose, Suggestion
+from storage.models import OutboxPurpose, Suggestion
 from storage.roles import Actor, deputy_actor
 from storage.ticket_view import (
     current_deadline,
+    get_suggestion,
     is_overdue,
     load_ticket_view,
     public_lines,
@@ -76,7 +78,7 @@ async def _deputy_and_ticket(turn: Turn, sid: int | None) -> tuple[Actor, Sugges
     if actor is None:
         turn.toast("inbox.not_deputy", alert=True)
         return None
-    suggestion = await turn.session.get(Suggestion, sid) if sid is not None else None
+    suggestion = await get_suggestion(turn.session, sid)
     if suggestion is None:
         await on_stale_button(turn)
         return None
@@ -149,7 +151,8 @@ async def _finish(turn: Turn, actor: Actor, sid: int, action: str, text: str | N
     """Do the deputy's action; True when done (the dialog step is over)."""
     marks = await forward_marks(turn.session)
     try:
-        done = await run_action(turn, actor, sid, action, text=text)
+        done = await run_action(turn.session, turn.config, actor, sid, action, Inputs(text=text),
+                                turn.now)
     except LifecycleError as err:
         turn.send(err.render(turn.locale))
         return err.key not in ("lifecycle.error.empty_text", "lifecycle.error.text_too_long")
@@ -167,9 +170,9 @@ async def _tell_staff_handed_back(turn: Turn, actor: Actor, suggestion: Suggesti
     chat_id = turn.config.staff_chat_id
     if chat_id is None or actor.id is None:
         return
-    deputy = await turn.session.get(Deputy, actor.id)
+    name, _ = await deputy_name(turn.session, actor.id)
     text = t(turn.config.default_locale, "triage.handed_back", ticket=suggestion.ticket,
-             name=escape(deputy.name if deputy else ""), reason=escape(reason))
+             name=escape(name), reason=escape(reason))
     payload: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": "HTML"}
     if suggestion.card_message_id is not None and suggestion.card_chat_id == chat_id:
         payload["reply_parameters"] = {"message_id": suggestion.card_message_id,

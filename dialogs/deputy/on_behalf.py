@@ -13,7 +13,7 @@ from sqlalchemy import select
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Turn, escape
-from dialogs.staff.cards import enqueue_staff_card
+from dialogs.staff.card import queue_card
 from dialogs.staff.meeting_close import CHANNELS, split_contact
 from storage.deadlines import Deadlines
 from storage.lifecycle import LifecycleError
@@ -102,6 +102,6 @@ async def _record(turn: Turn, data: dict[str, Any], channel_key: int) -> None:
         turn.say("calendar.ob.refused", reason=escape(str(getattr(error, "reason", error))))
         return
     turn.clear_state()
-    await enqueue_staff_card(turn, suggestion)
+    await queue_card(turn.session, turn.config, suggestion.id, turn.now)
     turn.edit(turn.t("calendar.ob.recorded", ticket=suggestion.ticket,
                      channel=turn.t(f"calendar.channel.{channel.value}")))

@@ -10,21 +10,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
-from dialogs.kernel.callbacks import encode
+from dialogs.kernel.callbacks import DEPUTY, encode
 from dialogs.kernel.context import DialogConfig
 from dialogs.kernel.keyboards import inline
-from dialogs.kernel.turn import Turn, escape
-from dialogs.staff.card_triage import format_due
-from dialogs.staff.cards import format_moment
+from dialogs.kernel.turn import escape
+from dialogs.ticket_text import format_due, format_moment
 from locales import catalogue, t
 from storage import outbox
+from storage.deputies import deputy_locale
 from storage.lifecycle import TRANSITIONS
-from storage.models import Attachment, Deputy, Resident
-from storage.outbox import OutboxPurpose
+from storage.models import Attachment, OutboxPurpose
 from storage.ticket_view import (
     TicketView,
     TimelineLine,
@@ -36,7 +34,6 @@ from storage.ticket_view import (
 
 __all__ = [
     "FLOW",
-    "deputy_locale",
     "render_for_deputy",
     "deputy_buttons",
     "push_to_deputy",
@@ -44,7 +41,7 @@ __all__ = [
     "media_calls",
 ]
 
-FLOW = "dep"  # callback prefix of the deputy's buttons (dialogs.deputy.inbox handles them)
+FLOW = DEPUTY  # the deputy's buttons (dialogs.deputy.inbox handles them)
 TEXT_CHARS = 2000  # the suggestion's own text; the public timeline follows it
 MESSAGE_CHARS = 3900  # under Telegram's 4096, with room for HTML entities
 ENTRY_CHARS = 300
@@ -55,41 +52,32 @@ _BUTTONS = (
 )
 
 
-async def deputy_locale(session: AsyncSession, deputy: Deputy, default: str) -> str:
-    """The language the deputy chose as a resident of the bot, else the district's."""
-    if deputy.telegram_user_id is None:
-        return default
-    locale = await session.scalar(
-        select(Resident.locale).where(Resident.telegram_user_id == deputy.telegram_user_id)
-    )
-    return locale or default
-
-
 def _who(view: TicketView, locale: str) -> str:
-    s = view.suggestion
-    if not s.share_identity or not (s.contact_name or s.contact_phone):
+    suggestion = view.suggestion
+    if not suggestion.share_identity or not (suggestion.contact_name or suggestion.contact_phone):
         return t(locale, "inbox.anonymous")
-    phone = escape(s.contact_phone or "—")
-    if s.contact_phone_typed:
+    phone = escape(suggestion.contact_phone or "—")
+    if suggestion.contact_phone_typed:
         phone += t(locale, "suggest.phone_typed_mark")
-    return t(locale, "inbox.identified", name=escape(s.contact_name or "—"), phone=phone)
+    return t(locale, "inbox.identified", name=escape(suggestion.contact_name or "—"),
+             phone=phone)
 
 
 def render_for_deputy(
     view: TicketView, locale: str, config: DialogConfig, now: datetime, headline: str,
     lines: Sequence[TimelineLine] = (),
 ) -> str:
-    s = view.suggestion
-    kind, due = current_deadline(s)
-    body = s.text if len(s.text) <= TEXT_CHARS else s.text[:TEXT_CHARS] + "…"
-    overdue = t(locale, "triage.card.overdue") if is_overdue(s, now) else ""
+    suggestion = view.suggestion
+    kind, due = current_deadline(suggestion)
+    body = suggestion.text if len(suggestion.text) <= TEXT_CHARS else suggestion.text[:TEXT_CHARS] + "…"
+    overdue = t(locale, "triage.card.overdue") if is_overdue(suggestion, now) else ""
     location = ""
-    if s.latitude is not None and s.longitude is not None:
-        location = t(locale, "inbox.location", lat=f"{s.latitude:.5f}", lon=f"{s.longitude:.5f}")
+    if suggestion.latitude is not None and suggestion.longitude is not None:
+        location = t(locale, "inbox.location", lat=f"{suggestion.latitude:.5f}", lon=f"{suggestion.longitude:.5f}")
     text = t(
         locale, "inbox.ticket",
-        headline=t(locale, f"inbox.headline.{headline}", ticket=s.ticket),
-        status=t(locale, f"lifecycle.status.{s.status.value}"),
+        headline=t(locale, f"inbox.headline.{headline}", ticket=suggestion.ticket),
+        status=t(locale, f"lifecycle.status.{suggestion.status.value}"),
         station=escape(view.station_name),
         community=escape(view.community_name or "—"),
         category=escape(view.category(locale)),
@@ -97,7 +85,7 @@ def render_for_deputy(
         which=t(locale, f"triage.deadline.{kind}"),
         due=format_due(due, config.tz),
         overdue=overdue,
-        attachments=sum(view.attachments.values()),
+        attachments=len(view.attachments),
         location=location,
         text=escape(body),
     )
@@ -135,37 +123,30 @@ def _line(view: TicketView, locale: str, config: DialogConfig, line: TimelineLin
 
 
 def deputy_buttons(view: TicketView, locale: str) -> InlineKeyboardMarkup | None:
-    s = view.suggestion
+    suggestion = view.suggestion
     rows = []
-    count = sum(view.attachments.values())
+    count = len(view.attachments)
     if count:
-        rows.append([(t(locale, "inbox.button.attachments", count=count), encode(FLOW, "at", s.id))])
+        rows.append([(t(locale, "inbox.button.attachments", count=count), encode(FLOW, "at", suggestion.id))])
     for row in _BUTTONS:
-        buttons = [(t(locale, f"inbox.button.{label}"), encode(FLOW, action, s.id))
-                   for label, action, needs in row if s.status in TRANSITIONS[needs].sources]
+        buttons = [(t(locale, f"inbox.button.{label}"), encode(FLOW, action, suggestion.id))
+                   for label, action, needs in row if suggestion.status in TRANSITIONS[needs].sources]
         if buttons:
             rows.append(buttons)
     return inline(rows) if rows else None
 
 
-async def push_to_deputy(turn: Turn, suggestion_id: int, headline: str) -> bool:
-    """Queue the ticket for its assigned deputy's private chat. False when nobody is assigned
-    or the deputy has not linked a Telegram account yet."""
-    return await push_with_session(turn.session, turn.config, suggestion_id, headline, turn.now)
-
-
-async def push_with_session(
+async def push_to_deputy(
     session: AsyncSession, config: DialogConfig, suggestion_id: int, headline: str,
     now: datetime,
 ) -> bool:
+    """Queue the ticket for its assigned deputy's private chat, in the caller's unit of work.
+    False when nobody is assigned or the deputy has not linked a Telegram account yet."""
     view = await load_ticket_view(session, suggestion_id)
-    if view is None or view.suggestion.assignee_deputy_id is None:
+    if view is None or view.assignee_chat_id is None:
         return False
-    deputy = await session.get(Deputy, view.suggestion.assignee_deputy_id)
-    if deputy is None or deputy.telegram_user_id is None:
-        return False
-    locale = await deputy_locale(session, deputy, config.default_locale)
-    chat_id = deputy.telegram_user_id
+    chat_id = view.assignee_chat_id
+    locale = await deputy_locale(session, chat_id, config.default_locale)
     payload: dict[str, Any] = {
         "chat_id": chat_id, "parse_mode": "HTML",
         "text": render_for_deputy(view, locale, config, now, headline,
@@ -176,7 +157,8 @@ async def push_with_session(
     if markup is not None:
         payload["reply_markup"] = markup.to_dict()
     row = await outbox.enqueue(session, chat_id=chat_id, method="sendMessage", payload=payload,
-                               purpose=OutboxPurpose.TO_DEPUTY, suggestion_id=suggestion_id, now=now)
+                               purpose=OutboxPurpose.TO_DEPUTY, suggestion_id=suggestion_id,
+                               now=now)
     return row is not None
 
 

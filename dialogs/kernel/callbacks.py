@@ -2,6 +2,10 @@
 
 Never put user text (let alone Chinese) in callback data; put ids and codes. Anything that does
 not parse is treated as garbage and refused politely by the kernel.
+
+Every flow's prefix (the ``flow`` part) is defined here, so two flows never share one and a flow
+can put another's buttons on its messages without importing it. A prefix is also the flow's
+name in the dialog state where the flow has one (``sg``, ``my``).
 """
 
 from __future__ import annotations
@@ -9,10 +13,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CallbackData", "encode", "decode", "MAX_BYTES"]
+__all__ = [
+    "CallbackData", "encode", "decode", "MAX_BYTES", "PREFIXES",
+    "LANGUAGE", "ONBOARDING", "STATION", "PRIVACY", "SUGGEST", "TRACKING", "TRIAGE", "TIMELINE",
+    "DEPUTY",
+]
 
 MAX_BYTES = 64
 _PART = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
+
+LANGUAGE = "lang"  # everyone: /language
+ONBOARDING = "ob"  # resident: consent and address
+STATION = "st"  # resident: the station card, subscriptions, calendar
+PRIVACY = "pv"  # resident: /privacy and /forget
+SUGGEST = "sg"  # resident: writing a suggestion
+TRACKING = "my"  # resident: their tickets, follow-ups and ratings
+TRIAGE = "tri"  # staff: the buttons of a staff card
+TIMELINE = "tl"  # staff: a ticket's timeline beside its card
+DEPUTY = "dep"  # deputy: their inbox and tickets
+PREFIXES = (LANGUAGE, ONBOARDING, STATION, PRIVACY, SUGGEST, TRACKING, TRIAGE, TIMELINE, DEPUTY)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from telegram.ext.filters import MessageFilter
 
 from dialogs.everyone import on_stale_button
-from dialogs.kernel.callbacks import encode
+from dialogs.kernel.callbacks import ONBOARDING, encode
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Handlers, Job
 from dialogs.kernel.keyboards import Button, inline, remove_keyboard, reply_keyboard
@@ -39,7 +39,7 @@ from storage.routing import Candidate, Router, RouteResult, RouteStatus
 __all__ = ["FLOW", "CB", "handlers", "on_invite_payload", "InviteStart", "ask_address"]
 
 FLOW = "onboarding"
-CB = "ob"
+CB = ONBOARDING
 PRIVATE = filters.ChatType.PRIVATE
 NEARBY_STATIONS = 3  # stations listed for a shared location
 NEARBY_NAMES = 6  # communities named per station

@@ -12,19 +12,19 @@ from datetime import datetime, timedelta
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from dialogs.everyone import on_stale_button
-from dialogs.kernel.callbacks import encode
+from dialogs.kernel.callbacks import PRIVACY, encode
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Handlers
 from dialogs.kernel.keyboards import inline, remove_keyboard
 from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.resident.booking import tell_promoted
-from dialogs.staff.card_triage import refresh_card
+from dialogs.staff.card import refresh_card
 from storage.residents import PrivacySummary, forget_resident, privacy_summary
 
 __all__ = ["FLOW", "CONFIRM_TTL", "handlers"]
 
-FLOW = "pv"
+FLOW = PRIVACY
 CONFIRM_TTL = timedelta(minutes=10)
 PRIVATE = filters.ChatType.PRIVATE
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogs.kernel.callbacks import encode
+from dialogs.kernel.callbacks import STATION, encode
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Job
 from dialogs.kernel.keyboards import inline
@@ -31,8 +31,8 @@ def render_reminder(services: Services, view: MeetingView, resident: Resident) -
     lines = meeting_lines(locale, services.config.tz, view, with_station=False)
     text = t(locale, "station.reminder", station=escape(view.station.name), details="\n".join(lines))
     markup = inline([
-        [(t(locale, "station.btn_calendar_this"), encode("st", "ics", view.meeting.id))],
-        [(t(locale, "station.btn_stop_reminders"), encode("st", "rem", view.station.id, 0))],
+        [(t(locale, "station.btn_calendar_this"), encode(STATION, "ics", view.meeting.id))],
+        [(t(locale, "station.btn_stop_reminders"), encode(STATION, "rem", view.station.id, 0))],
     ])
     return {"text": text, "parse_mode": "HTML", "reply_markup": markup.to_dict()}
 
@@ -46,7 +46,7 @@ def render_announcement(
     text = t(locale, f"station.announce_{kind.value}", station=escape(view.station.name),
              details="\n".join(lines))
     rows = [] if kind == AnnouncementKind.CANCELLED else [
-        [(t(locale, "station.btn_calendar_this"), encode("st", "ics", view.meeting.id))]
+        [(t(locale, "station.btn_calendar_this"), encode(STATION, "ics", view.meeting.id))]
     ]
     rows.append([(t(locale, "announce.btn_off"), encode("an", "off"))])  # one tap: no more
     return {"text": text, "parse_mode": "HTML", "reply_markup": inline(rows).to_dict()}

@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from dialogs.everyone import on_stale_button
-from dialogs.kernel.callbacks import encode
+from dialogs.kernel.callbacks import STATION, encode
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Handlers, Job
 from dialogs.kernel.keyboards import Button, inline
@@ -45,7 +45,7 @@ from storage.stations import (
 
 __all__ = ["FLOW", "handlers", "jobs", "show_card", "card_markup"]
 
-FLOW = "st"
+FLOW = STATION
 SUGGEST_START = "sg:start"  # handled by the suggestion dialog
 CHANGE_ADDRESS = "ob:change"  # handled by dialogs.resident.onboarding
 PRIVATE = filters.ChatType.PRIVATE

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from dialogs.everyone import on_stale_button
-from dialogs.kernel.callbacks import encode
+from dialogs.kernel.callbacks import TRACKING, encode
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Handlers
 from dialogs.kernel.keyboards import inline
@@ -18,14 +18,15 @@ from dialogs.kernel.unit import Dispatcher, TurnHandler, wrap
 from dialogs.resident.suggest.confirm import deadlines_of
 from dialogs.resident.suggest.gate import send_to_onboarding
 from dialogs.resident.tracking_view import LIST_LIMIT, render_list, render_timeline
-from dialogs.staff.cards import TRACKING_FLOW, due_day, enqueue_staff_notice, format_day
+from dialogs.staff.notices import tell_staff
+from dialogs.ticket_text import due_day, format_day
 from storage import lifecycle
 from storage.models import ActorKind, Category, Deputy, Satisfaction, Suggestion
 from storage.roles import Actor
 
 __all__ = ["handlers", "FLOW"]
 
-FLOW = TRACKING_FLOW
+FLOW = TRACKING
 VERDICTS = {"s": Satisfaction.SATISFIED, "b": Satisfaction.BASIC, "u": Satisfaction.UNSATISFIED}
 
 
@@ -149,7 +150,7 @@ async def _followup(turn: Turn, text: str) -> None:
         if refused.key != "lifecycle.error.text_too_long":
             turn.clear_state()
         return
-    await enqueue_staff_notice(turn, suggestion, "followup", text=text.strip())
+    await tell_staff(turn, suggestion, "followup", text=text.strip())
     turn.clear_state()
     turn.say("tracking.followup_added", _timeline_button(turn, suggestion.id),
              ticket=suggestion.ticket)
@@ -171,7 +172,7 @@ async def _rate(turn: Turn, comment: str | None) -> None:
         if refused.key != "lifecycle.error.text_too_long":
             turn.clear_state()
         return
-    await enqueue_staff_notice(turn, suggestion, "rating", text=comment, verdict=verdict)
+    await tell_staff(turn, suggestion, "rating", text=comment, verdict=verdict)
     turn.clear_state()
     if suggestion.satisfaction is Satisfaction.UNSATISFIED:
         due = format_day(turn.locale, due_day(suggestion.resolution_due, turn.config.tz))

@@ -7,12 +7,11 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup
 
-from dialogs.kernel.callbacks import encode
+from dialogs.kernel.callbacks import SUGGEST, TRACKING, encode
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Turn, escape
-from dialogs.staff.cards import (
+from dialogs.ticket_text import (
     RATINGS,
-    TRACKING_FLOW,
     category_name,
     due_day,
     format_day,
@@ -45,7 +44,7 @@ def render_list(
 ) -> tuple[str, InlineKeyboardMarkup]:
     if not suggestions:
         return turn.t("tracking.none"), inline(
-            [[(turn.t("tracking.button_suggest"), encode("sg", "start"))]])
+            [[(turn.t("tracking.button_suggest"), encode(SUGGEST, "start"))]])
     lines = [turn.t("tracking.list_title", count=len(suggestions))]
     buttons = []
     for s in suggestions:
@@ -54,8 +53,8 @@ def render_list(
         lines.append(turn.t("tracking.list_line", ticket=s.ticket, category=escape(category),
                             status=_status(turn, s), when=when))
         buttons.append([(turn.t("tracking.list_button", ticket=s.ticket, status=_status(turn, s)),
-                         encode(TRACKING_FLOW, "open", s.id))])
-    buttons.append([(turn.t("tracking.button_suggest"), encode("sg", "start"))])
+                         encode(TRACKING, "open", s.id))])
+    buttons.append([(turn.t("tracking.button_suggest"), encode(SUGGEST, "start"))])
     return "\n".join(lines), inline(buttons)
 
 
@@ -123,10 +122,10 @@ def _timeline_buttons(turn: Turn, suggestion: Suggestion) -> InlineKeyboardMarku
     allowed = allowed_actions(suggestion, Actor.resident(suggestion.resident_id or 0))
     if "add_followup" in allowed:
         rows.append([(turn.t("tracking.button_followup"),
-                      encode(TRACKING_FLOW, "add", suggestion.id))])
+                      encode(TRACKING, "add", suggestion.id))])
     if "rate" in allowed:
         rows.append([(turn.t(f"lifecycle.satisfaction.{name}"),
-                      encode(TRACKING_FLOW, "rate", suggestion.id, code))
+                      encode(TRACKING, "rate", suggestion.id, code))
                      for code, name in RATINGS])
-    rows.append([(turn.t("tracking.button_back"), encode(TRACKING_FLOW, "list"))])
+    rows.append([(turn.t("tracking.button_back"), encode(TRACKING, "list"))])
     return inline(rows)

@@ -6,19 +6,18 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.deputy.ticket import FLOW as DEPUTY_FLOW
-from dialogs.deputy.ticket import deputy_locale
-from dialogs.kernel.callbacks import encode
+from dialogs.kernel.callbacks import DEPUTY, encode
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Job
 from dialogs.kernel.keyboards import inline
-from dialogs.staff.card_triage import format_due, post_card, refresh_card
+from dialogs.staff.card import queue_card, refresh_card
+from dialogs.ticket_text import format_due
 from locales import t
 from storage import outbox
 from storage.card_sync import stale_cards, without_card
 from storage.deadline_watch import DueNotice, collect_due_notices
+from storage.deputies import deputy_chat, deputy_locale
 from storage.digest import DigestFigures, digest_figures, digest_owed, mark_digest_sent
-from storage.models import Deputy
 from storage.outbox import OutboxPurpose
 
 __all__ = ["jobs", "send_reminders", "send_digest", "sync_cards", "post_missing_cards"]
@@ -26,18 +25,16 @@ __all__ = ["jobs", "send_reminders", "send_digest", "sync_cards", "post_missing_
 
 
 async def _remind_deputy(session: AsyncSession, services: Services, notice: DueNotice) -> bool:
-    deputy_id = notice.assignee_deputy_id
-    deputy = await session.get(Deputy, deputy_id) if deputy_id is not None else None
-    if deputy is None or deputy.telegram_user_id is None:
+    chat_id = await deputy_chat(session, notice.assignee_deputy_id)
+    if chat_id is None:
         return False
     config = services.config
-    locale = await deputy_locale(session, deputy, config.default_locale)
+    locale = await deputy_locale(session, chat_id, config.default_locale)
     text = t(locale, f"inbox.reminder.{notice.stage}", ticket=notice.ticket,
              which=t(locale, f"triage.deadline.{notice.deadline}"),
              due=format_due(notice.due_at, config.tz))
     markup = inline([[(t(locale, "inbox.button.open", ticket=notice.ticket),
-                       encode(DEPUTY_FLOW, "op", notice.suggestion_id))]])
-    chat_id = deputy.telegram_user_id
+                       encode(DEPUTY, "op", notice.suggestion_id))]])
     row = await outbox.enqueue(
         session, chat_id=chat_id, method="sendMessage",
         payload={"chat_id": chat_id, "text": text, "parse_mode": "HTML",
@@ -111,7 +108,7 @@ async def post_missing_cards(services: Services) -> int:
     posted = 0
     async with services.db.unit_of_work() as session:
         for sid in await without_card(session):
-            posted += await post_card(session, services.config, sid, now)
+            posted += await queue_card(session, services.config, sid, now)
     if posted:
         services.outbox_signal.set()
     return posted

@@ -21,7 +21,7 @@ from dialogs.kernel.flow import Job
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Turn, escape
 from dialogs.resident.station_render import when
-from dialogs.staff.cards import enqueue_staff_card
+from dialogs.staff.card import queue_card
 from dialogs.staff.meeting_card import FLOW, PROMPT_MARK, prompt, refuse, staff_target
 from dialogs.staff.roles import group_locale, staff_of
 from locales import t
@@ -130,7 +130,7 @@ async def _record(turn: Turn, data: dict[str, Any], channel: AnswerChannel) -> N
         turn.say("calendar.ob.refused", reason=escape(str(getattr(error, "reason", error))))
         return
     turn.clear_state()
-    await enqueue_staff_card(turn, suggestion)
+    await queue_card(turn.session, turn.config, suggestion.id, turn.now)
     turn.edit(turn.t("calendar.ob.recorded", ticket=suggestion.ticket,
                      channel=turn.t(f"calendar.channel.{channel.value}")))
 

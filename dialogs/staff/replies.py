@@ -12,8 +12,6 @@ reply to the card; replies to other messages are ordinary group chat and ignored
 
 from __future__ import annotations
 
-from typing import Unpack
-
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from dialogs.forwarded import forward_marks, remember_forward
@@ -23,17 +21,20 @@ from dialogs.kernel.flow import Handlers
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
-from dialogs.staff.actions import ActionArgs, deputy_name, run_action
-from dialogs.staff.card_triage import FLOW
-from dialogs.staff.cards import format_day
+from dialogs.staff.card import FLOW
 from dialogs.staff.roles import group_locale, staff_of
+from dialogs.ticket_actions import Inputs, run_action
+from dialogs.ticket_text import format_day
 from storage.answer_templates import fill_template, get_template
 from storage.assignees import find_deputies
+from storage.deputies import deputy_name
 from storage.lifecycle import LifecycleError
-from storage.models import Category, Resident, Station, Suggestion
+from storage.models import Suggestion
+from storage.residents import resident_locale
 from storage.roles import Actor
 from storage.staff_chats import chat_serves_suggestion
 from storage.ticket_messages import ticket_named_in, ticket_of_message
+from storage.ticket_view import load_ticket_view
 
 __all__ = ["handlers", "replied_card", "NOTE_PREFIXES"]
 
@@ -102,18 +103,19 @@ async def on_card_reply(turn: Turn) -> None:
     text = turn.message_text.strip()
     marks = await forward_marks(turn.session)
     if text.startswith(NOTE_PREFIXES):
-        await _act(turn, actor, suggestion, "note", text=text[1:].strip())
+        await _act(turn, actor, suggestion, "note", Inputs(text=text[1:].strip()))
     else:
-        await _act(turn, actor, suggestion, "reply", text=text)
+        await _act(turn, actor, suggestion, "reply", Inputs(text=text))
     # An edit of this message will follow it to the timeline and the resident's copy.
     await remember_forward(turn.session, turn.update, suggestion.id, marks)
 
 
 async def _act(
-    turn: Turn, actor: Actor, suggestion: Suggestion, action: str, **kwargs: Unpack[ActionArgs]
+    turn: Turn, actor: Actor, suggestion: Suggestion, action: str, inputs: Inputs
 ) -> None:
     try:
-        done = await run_action(turn, actor, suggestion.id, action, **kwargs)
+        done = await run_action(turn.session, turn.config, actor, suggestion.id, action, inputs,
+                                turn.now)
     except LifecycleError as err:
         turn.send(err.render(turn.locale))
         return
@@ -122,9 +124,9 @@ async def _act(
         turn.say("triage.done.assigned" if linked else "triage.done.assigned_unlinked",
                  name=escape(name), ticket=done.ticket)
     elif action == "reply":
-        station = await turn.session.get(Station, done.station_id)
+        view = await load_ticket_view(turn.session, done.id)
         turn.say("triage.replied", ticket=done.ticket,
-                 station=escape(station.name if station else ""))
+                 station=escape(view.station_name if view is not None else ""))
     elif action == "note":
         turn.say("triage.noted", ticket=done.ticket)
     else:
@@ -137,7 +139,7 @@ async def _assign_by_name(turn: Turn, actor: Actor, suggestion: Suggestion, quer
     if not found:
         turn.say("triage.search_none", query=escape(query[:32]))
     elif len(found) == 1:
-        await _act(turn, actor, suggestion, "assign", deputy_id=found[0].id)
+        await _act(turn, actor, suggestion, "assign", Inputs(deputy_id=found[0].id))
     else:
         rows = [[(turn.t("triage.deputy_label" if d.telegram_user_id else "triage.deputy_unlinked",
                          name=d.name), encode(FLOW, "ad", suggestion.id, d.id))] for d in found]
@@ -150,15 +152,13 @@ async def _template_text(turn: Turn, suggestion: Suggestion, name: str) -> str |
     if template is None:
         turn.say("triage.tpl_missing", name=escape(name[:32]))
         return None
-    resident_id = suggestion.resident_id
-    resident = await turn.session.get(Resident, resident_id) if resident_id is not None else None
-    locale = resident.locale if resident is not None and resident.locale else turn.locale
-    station = await turn.session.get(Station, suggestion.station_id)
-    category = await turn.session.get(Category, suggestion.category_code)
+    locale = await resident_locale(turn.session, suggestion.resident_id) or turn.locale
+    view = await load_ticket_view(turn.session, suggestion.id)
+    assert view is not None
     fields = {
         "ticket": suggestion.ticket,
-        "station": station.name if station else "",
-        "category": (category.name_en if locale == "en" else category.name_zh) if category else "",
+        "station": view.station_name,
+        "category": view.category(locale),
         "date": format_day(locale, suggestion.created_at.astimezone(turn.config.tz).date()),
     }
     return fill_template(template.text, fields)
@@ -185,9 +185,9 @@ async def on_card_command(turn: Turn) -> None:
     elif command == "tpl":
         text = await _template_text(turn, suggestion, words)
         if text is not None:
-            await _act(turn, actor, suggestion, "reply", text=text)
+            await _act(turn, actor, suggestion, "reply", Inputs(text=text))
     elif action in ("mark_duplicate", "reject", "set_hotline", "note", "resolve"):
-        await _act(turn, actor, suggestion, action, text=words or None)
+        await _act(turn, actor, suggestion, action, Inputs(text=words or None))
 
 
 def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:

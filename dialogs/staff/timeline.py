@@ -10,13 +10,14 @@ from typing import Any
 from telegram.ext import CallbackQueryHandler
 
 from dialogs.everyone import on_stale_button
-from dialogs.kernel.callbacks import encode
+from dialogs.kernel.callbacks import TIMELINE, encode
 from dialogs.kernel.context import DialogConfig, Services
 from dialogs.kernel.flow import Handlers
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.staff.roles import group_locale, staff_of
+from dialogs.ticket_text import format_moment
 from locales import catalogue, t
 from storage.models import OutboxPurpose
 from storage.staff_chats import chat_serves_suggestion
@@ -24,7 +25,7 @@ from storage.timeline_pages import StaffLine, TimelinePage, staff_timeline_page
 
 __all__ = ["FLOW", "handlers", "timeline_button", "render_page"]
 
-FLOW = "tl"  # callback prefix: tl:open:<suggestion id> (on the card), tl:p:<id>:<page>
+FLOW = TIMELINE  # tl:open:<suggestion id> (on the card), tl:p:<id>:<page>
 ENTRY_CHARS = 300  # a long text is clipped here; the card and the resident's /my have it whole
 
 
@@ -34,8 +35,6 @@ def timeline_button(locale: str, suggestion_id: int) -> tuple[str, str]:
 
 
 def _line(locale: str, config: DialogConfig, page: TimelinePage, line: StaffLine) -> str:
-    from dialogs.staff.cards import format_moment
-
     fields = {"ticket": escape(line.text or ""), "number": escape(line.text or ""),
               "level": t(locale, f"lifecycle.level.{page.suggestion.level.value}")}
     key = f"lifecycle.timeline.{line.kind}"

@@ -1,15 +1,15 @@
 """The staff card's buttons in the staff group: menus shown on the card itself (assign, category,
-priority, reject reason, confirmations) and the actions they lead to.
+priority, reject reason, confirmations) and the actions they lead to; what each press does is
+the table :data:`dialogs.staff.card.PRESSES`.
 
 Every press is checked server-side: the presser must be staff now, the ticket must exist, the
 action must be allowed in the ticket's current status, and a menu opens only on the ticket's own
 card. Anything else gets a polite alert and changes nothing. Replies to the card are in
-:mod:`.triage_replies`; this module also gathers the staff group's other handlers and jobs.
+:mod:`.replies`; this module also gathers the staff group's other handlers and jobs.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler
 
@@ -20,32 +20,28 @@ from dialogs.kernel.flow import Handlers, Job
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Reply, Turn
 from dialogs.kernel.unit import Dispatcher, wrap
-from dialogs.staff import binding, figures, invitations, timeline
-from dialogs.staff import replies as triage_replies
-from dialogs.staff import roles as staff_roles
-from dialogs.staff import templates as answer_templates
-from dialogs.staff.actions import PUBLIC_NOTICE, ActionArgs, run_action
-from dialogs.staff.card_triage import FLOW, card_payload
-from dialogs.staff.cards import preview_for_resident
+from dialogs.resident.notices import preview_for_resident
+from dialogs.staff import binding, figures, invitations, replies, roles, templates, timeline
+from dialogs.staff import jobs as staff_jobs
+from dialogs.staff.card import FLOW, PRESSES, Press, card_payload
 from dialogs.staff.roles import group_locale, staff_of
+from dialogs.ticket_actions import ACTIONS, Inputs, run_action
+from dialogs.ticket_text import category_name
 from locales import t
-from storage.assignees import station_deputies
+from storage.assignees import assign_choices
+from storage.categories import list_categories
+from storage.deputies import deputy_name
 from storage.lifecycle import TRANSITIONS, LifecycleError
-from storage.models import Category, Priority, Resident, Station, Suggestion
+from storage.models import Priority, Suggestion
+from storage.residents import resident_locale
 from storage.roles import Actor
 from storage.staff_chats import chat_serves_suggestion
+from storage.ticket_view import get_suggestion, load_ticket_view
 
 __all__ = ["handlers", "jobs", "FLOW", "REJECT_REASONS"]
 
 REJECT_REASONS = ("scope", "litigation", "unclear", "improper")
-# menu action -> the lifecycle action it leads to
-_MENUS = {"as": "assign", "ca": "set_category", "pr": "set_priority", "rj": "reject",
-          "es": "escalate", "rs": "resolve", "cl": "close", "re": "reopen", "m": "",
-          "rr": "reject"}  # rr: a canned reason, shown as the resident will get it (ry sends it)
-_CONFIRMS = {"es": "esc", "rs": "res", "cl": "cls", "re": "reo"}
-_HINTS = {"af": ("assign", "triage.hint.find"), "du": ("mark_duplicate", "triage.hint.duplicate"),
-          "hl": ("set_hotline", "triage.hint.hotline"), "rx": ("reject", "triage.hint.reject")}
-_CONFIRMED = {"esc": "escalate", "res": "resolve", "cls": "close", "reo": "reopen"}
+Rows = list[list[tuple[str, str]]]
 
 
 def _allowed(suggestion: Suggestion, action: str) -> LifecycleError | None:
@@ -62,51 +58,78 @@ def _pressed_card(turn: Turn, suggestion: Suggestion) -> bool:
             and suggestion.card_chat_id == message.chat.id)
 
 
-def _back(turn: Turn, sid: int) -> tuple[str, str]:
-    return turn.t("triage.button.back"), encode(FLOW, "m", sid)
+def _back(turn: Turn, suggestion_id: int) -> tuple[str, str]:
+    return turn.t("triage.button.back"), encode(FLOW, "m", suggestion_id)
 
 
-async def _assign_menu(turn: Turn, s: Suggestion) -> list[list[tuple[str, str]]]:
-    deputies = list(await station_deputies(turn.session, s.station_id))
-    if s.addressed_deputy_id is not None:
-        deputies.sort(key=lambda d: d.id != s.addressed_deputy_id)
+# ---- menus on the card ------------------------------------------------------------------------
+async def _assign_menu(turn: Turn, suggestion: Suggestion) -> Rows:
+    deputies = list(await assign_choices(turn.session, suggestion.station_id))
+    if suggestion.addressed_deputy_id is not None:
+        deputies.sort(key=lambda d: d.id != suggestion.addressed_deputy_id)
     rows = [[(turn.t("triage.deputy_label" if d.telegram_user_id else "triage.deputy_unlinked",
-                     name=d.name), encode(FLOW, "ad", s.id, d.id))] for d in deputies]
-    rows.append([(turn.t("triage.button.find"), encode(FLOW, "af", s.id)), _back(turn, s.id)])
+                     name=d.name), encode(FLOW, "ad", suggestion.id, d.id))] for d in deputies]
+    rows.append([(turn.t("triage.button.find"), encode(FLOW, "af", suggestion.id)),
+                 _back(turn, suggestion.id)])
     return rows
 
 
-async def _menu_rows(turn: Turn, s: Suggestion, menu: str) -> list[list[tuple[str, str]]]:
-    if menu == "as":
-        return await _assign_menu(turn, s)
-    if menu == "ca":
-        cats = (await turn.session.scalars(select(Category).order_by(Category.position))).all()
-        buttons = [(c.name_en if turn.locale == "en" else c.name_zh,
-                    encode(FLOW, "cc", s.id, c.code))
-                   for c in cats if c.code != s.category_code]
-        return [buttons[i:i + 3] for i in range(0, len(buttons), 3)] + [[_back(turn, s.id)]]
-    if menu == "pr":
-        return [[(turn.t(f"lifecycle.priority.{p.value}"), encode(FLOW, "pp", s.id, p.value))
-                 for p in Priority if p is not s.priority], [_back(turn, s.id)]]
-    if menu == "rj":
-        rows = [[(turn.t(f"triage.reject_button.{code}"), encode(FLOW, "rr", s.id, code))]
-                for code in REJECT_REASONS]
-        return rows + [[(turn.t("triage.button.reject_other"), encode(FLOW, "rx", s.id)),
-                        _back(turn, s.id)]]
-    code = _CONFIRMS[menu]
-    label = turn.t(f"triage.confirm.{code}")
-    return [[(label, encode(FLOW, "ok", s.id, code))], [_back(turn, s.id)]]
+async def _category_menu(turn: Turn, suggestion: Suggestion) -> Rows:
+    buttons = [(category_name(c, turn.locale), encode(FLOW, "cc", suggestion.id, c.code))
+               for c in await list_categories(turn.session) if c.code != suggestion.category_code]
+    return [buttons[i:i + 3] for i in range(0, len(buttons), 3)] + [[_back(turn, suggestion.id)]]
 
 
-async def _preview(turn: Turn, s: Suggestion, action: str, text: str | None) -> str:
+async def _priority_menu(turn: Turn, suggestion: Suggestion) -> Rows:
+    return [[(turn.t(f"lifecycle.priority.{p.value}"), encode(FLOW, "pp", suggestion.id, p.value))
+             for p in Priority if p is not suggestion.priority], [_back(turn, suggestion.id)]]
+
+
+async def _reject_menu(turn: Turn, suggestion: Suggestion) -> Rows:
+    rows = [[(turn.t(f"triage.reject_button.{code}"), encode(FLOW, "rr", suggestion.id, code))]
+            for code in REJECT_REASONS]
+    return rows + [[(turn.t("triage.button.reject_other"), encode(FLOW, "rx", suggestion.id)),
+                    _back(turn, suggestion.id)]]
+
+
+_MENUS = {"as": _assign_menu, "ca": _category_menu, "pr": _priority_menu, "rj": _reject_menu}
+
+
+async def _show_menu(turn: Turn, suggestion: Suggestion, press: Press, arg: str) -> None:
+    if not _pressed_card(turn, suggestion):
+        await on_stale_button(turn)
+        return
+    payload = await card_payload(turn.session, turn.config, suggestion.id, turn.now)
+    assert payload is not None
+    text = payload["text"]
+    if press.does == "main":
+        markup = InlineKeyboardMarkup.de_json(payload["reply_markup"], None)
+    elif press.does == "confirm":
+        text = await _preview(turn, suggestion, press.action, None)
+        markup = inline([[(turn.t(f"triage.confirm.{press.arg}"),
+                           encode(FLOW, "ok", suggestion.id, press.arg))],
+                         [_back(turn, suggestion.id)]])
+    elif press.does == "reason":
+        inputs = await _inputs(turn, suggestion, "reject", arg)
+        if inputs is None:
+            await on_stale_button(turn)
+            return
+        text = await _preview(turn, suggestion, "reject", inputs.text)
+        markup = inline([[(turn.t("triage.confirm.rej"), encode(FLOW, "ry", suggestion.id, arg))],
+                         [(turn.t("triage.button.back"), encode(FLOW, "rj", suggestion.id))]])
+    else:
+        markup = inline(await _MENUS[press.code](turn, suggestion))
+    turn.edit(text, markup)
+
+
+async def _preview(turn: Turn, suggestion: Suggestion, action: str, text: str | None) -> str:
     """The card's text while staff decide: what the resident will receive, word for word."""
-    resident = await turn.session.get(Resident, s.resident_id) if s.resident_id else None
-    locale = resident.locale if resident is not None and resident.locale else turn.locale
-    station = await turn.session.get(Station, s.station_id)
-    status = next(iter(TRANSITIONS[action].targets), s.status)
-    body = preview_for_resident(s, PUBLIC_NOTICE.get(action) or "status", status, text, locale,
-                                station.name if station is not None else "")
-    lines = [turn.t("triage.preview.head", ticket=s.ticket,
+    locale = await resident_locale(turn.session, suggestion.resident_id) or turn.locale
+    view = await load_ticket_view(turn.session, suggestion.id)
+    status = next(iter(TRANSITIONS[action].targets), suggestion.status)
+    body = preview_for_resident(suggestion, ACTIONS[action].tells_resident or "status", status,
+                                text, locale, view.station_name if view is not None else "")
+    lines = [turn.t("triage.preview.head", ticket=suggestion.ticket,
                     action=turn.t(f"lifecycle.action.{action}")),
              turn.t("triage.preview.quote", text=body)]
     if action == "resolve":
@@ -114,74 +137,46 @@ async def _preview(turn: Turn, s: Suggestion, action: str, text: str | None) -> 
     return "\n\n".join(lines)
 
 
-async def _show_menu(turn: Turn, s: Suggestion, menu: str, arg: str) -> None:
-    if not _pressed_card(turn, s):
+# ---- taking the action ------------------------------------------------------------------------
+async def _inputs(turn: Turn, suggestion: Suggestion, action: str, arg: str) -> Inputs | None:
+    """What the press gives the action; None when its argument is not one we offered."""
+    if action == "assign":
+        return Inputs(deputy_id=int(arg)) if arg.isdigit() else None
+    if action in ("set_category", "set_priority"):
+        return Inputs(code=arg)
+    if action == "reject":
+        if arg not in REJECT_REASONS:
+            return None
+        # The reason is written in the resident's language: it is what they are told.
+        locale = await resident_locale(turn.session, suggestion.resident_id) or turn.locale
+        return Inputs(text=t(locale, f"triage.reject_reason.{arg}"))
+    return Inputs()
+
+
+async def _act(turn: Turn, actor: Actor, suggestion: Suggestion, action: str, arg: str) -> None:
+    inputs = await _inputs(turn, suggestion, action, arg)
+    if inputs is None:
         await on_stale_button(turn)
         return
-    payload = await card_payload(turn.session, turn.config, s.id, turn.now)
-    assert payload is not None
-    text = payload["text"]
-    if menu == "m":
-        markup = InlineKeyboardMarkup.de_json(payload["reply_markup"], None)
-    elif menu == "rr":
-        reason = await _reject_reason(turn, s, arg)
-        if reason is None:
-            await on_stale_button(turn)
-            return
-        text = await _preview(turn, s, "reject", reason)
-        markup = inline([[(turn.t("triage.confirm.rej"), encode(FLOW, "ry", s.id, arg))],
-                         [(turn.t("triage.button.back"), encode(FLOW, "rj", s.id))]])
-    else:
-        if menu in _CONFIRMS:
-            text = await _preview(turn, s, _MENUS[menu], None)
-        markup = inline(await _menu_rows(turn, s, menu))
-    turn.edit(text, markup)
-
-
-async def _reject_reason(turn: Turn, s: Suggestion, code: str) -> str | None:
-    if code not in REJECT_REASONS:
-        return None
-    resident = await turn.session.get(Resident, s.resident_id) if s.resident_id else None
-    locale = resident.locale if resident is not None and resident.locale else turn.locale
-    return t(locale, f"triage.reject_reason.{code}")
-
-
-async def _final(turn: Turn, actor: Actor, s: Suggestion, action: str, arg: str) -> None:
-    kwargs: ActionArgs = {}
-    if action == "assign":
-        if not arg.isdigit():
-            await on_stale_button(turn)
-            return
-        kwargs["deputy_id"] = int(arg)
-    elif action in ("set_category", "set_priority"):
-        kwargs["code"] = arg
-    elif action == "reject":
-        reason = await _reject_reason(turn, s, arg)
-        if reason is None:
-            await on_stale_button(turn)
-            return
-        kwargs["text"] = reason
-    done = await run_action(turn, actor, s.id, action, **kwargs)
-    await _confirm(turn, done, action)
-
-
-async def _confirm(turn: Turn, s: Suggestion, action: str) -> None:
-    name = ""
-    if action == "assign" and s.assignee_deputy_id is not None:
-        from dialogs.staff.actions import deputy_name
-
-        name, linked = await deputy_name(turn.session, s.assignee_deputy_id)
+    done = await run_action(turn.session, turn.config, actor, suggestion.id, action, inputs,
+                            turn.now)
+    if action == "assign" and done.assignee_deputy_id is not None:
+        name, linked = await deputy_name(turn.session, done.assignee_deputy_id)
         turn.toast("triage.done.assigned" if linked else "triage.done.assigned_unlinked",
-                   alert=not linked, name=name, ticket=s.ticket)
+                   alert=not linked, name=name, ticket=done.ticket)
     else:
         turn.toast("triage.done.action", action=turn.t(f"lifecycle.action.{action}"),
-                   ticket=s.ticket)
-    if not _pressed_card(turn, s):  # a search result message: it has served its purpose
-        turn.edit(turn.t("triage.done.elsewhere", ticket=s.ticket,
+                   ticket=done.ticket)
+    if not _pressed_card(turn, done):  # a search result message: it has served its purpose
+        turn.edit(turn.t("triage.done.elsewhere", ticket=done.ticket,
                          action=turn.t(f"lifecycle.action.{action}")))
 
 
-_FINALS = {"ad": "assign", "cc": "set_category", "pp": "set_priority", "ry": "reject"}
+def _action_of(press: Press, arg: str) -> str | None:
+    if press.does == "confirmed":
+        return next((p.action for p in PRESSES.values()
+                     if p.does == "confirm" and p.arg == arg), None)
+    return press.action
 
 
 async def on_button(turn: Turn) -> None:
@@ -192,7 +187,7 @@ async def on_button(turn: Turn) -> None:
         turn.toast("triage.not_staff", alert=True)
         return
     sid = cb.int_arg(0) if cb is not None else None
-    suggestion = await turn.session.get(Suggestion, sid) if sid is not None else None
+    suggestion = await get_suggestion(turn.session, sid)
     if cb is None or suggestion is None:
         await on_stale_button(turn)
         return
@@ -200,24 +195,23 @@ async def on_button(turn: Turn) -> None:
                                         turn.config.staff_chat_id):
         turn.toast("staff_chats.not_yours", alert=True)
         return
-    if cb.action in _MENUS or cb.action in _HINTS:
-        needed = _MENUS[cb.action] if cb.action in _MENUS else _HINTS[cb.action][0]
-        refused = _allowed(suggestion, needed)
-        if refused is not None:
-            turn.replies.append(_alert(refused.render(turn.locale)))
-        elif cb.action in _HINTS:
-            turn.toast(_HINTS[cb.action][1], alert=True, ticket=suggestion.ticket)
-        else:
-            await _show_menu(turn, suggestion, cb.action, cb.arg(1))
-        return
-    action = _FINALS.get(cb.action) or (_CONFIRMED.get(cb.arg(1)) if cb.action == "ok" else None)
-    if action is None:
+    press = PRESSES.get(cb.action)
+    action = _action_of(press, cb.arg(1)) if press is not None else None
+    if press is None or action is None:
         await on_stale_button(turn)
         return
-    try:
-        await _final(turn, actor, suggestion, action, cb.arg(1))
-    except LifecycleError as err:
-        turn.replies.append(_alert(err.render(turn.locale)))
+    refused = _allowed(suggestion, action) if press.does not in ("do", "confirmed") else None
+    if refused is not None:  # the action itself checks again (and refuses the same way)
+        turn.replies.append(_alert(refused.render(turn.locale)))
+    elif press.does == "hint":
+        turn.toast(press.arg, alert=True, ticket=suggestion.ticket)
+    elif press.does in ("menu", "confirm", "reason", "main"):
+        await _show_menu(turn, suggestion, press, cb.arg(1))
+    else:
+        try:
+            await _act(turn, actor, suggestion, action, cb.arg(1))
+        except LifecycleError as err:
+            turn.replies.append(_alert(err.render(turn.locale)))
 
 
 def _alert(text: str) -> Reply:
@@ -230,17 +224,15 @@ def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
         return []
     return [
         CallbackQueryHandler(wrap(services, on_button, "triage_button"), pattern=f"^{FLOW}:"),
-        *staff_roles.handlers(services, dispatcher),
+        *roles.handlers(services, dispatcher),
         *invitations.handlers(services, dispatcher),
         *figures.handlers(services, dispatcher),
         *timeline.handlers(services, dispatcher),
-        *answer_templates.handlers(services, dispatcher),
-        *triage_replies.handlers(services, dispatcher),
+        *templates.handlers(services, dispatcher),
+        *replies.handlers(services, dispatcher),
         *binding.handlers(services, dispatcher),
     ]
 
 
 def jobs(services: Services) -> list[Job]:
-    from dialogs.staff.jobs import jobs as staff_jobs
-
-    return staff_jobs(services)
+    return staff_jobs.jobs(services)

@@ -192,6 +192,8 @@ class OutboxPurpose(enum.StrEnum):
     STAFF_DIGEST = "staff_digest"  # the staff group's daily digest
     MEETING_REMINDER = "reminder"  # the day before a reception, to a subscriber
     ANNOUNCEMENT = "announcement"  # a reception day new, moved or cancelled, to subscribers
+    ANSWER_EDIT = "answer_edit"  # a staff member edited an answer: the resident's copy follows
+    FORGET_EDIT = "forget_edit"  # a delivered message edited to lose a person who used /forget
     BOOKING = "booking"  # a resident's booking of a reception confirmed or moved up
     BOOKING_REMINDER = "booking_reminder"  # the day before a booked reception
     DEPUTY_MEETING = "deputy_meeting"  # a meeting a deputy is asked to attend, or its changes

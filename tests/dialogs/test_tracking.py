@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from suggest_world import LANGS, press_and_wait, resident_with_station, send_and_wait
 
-from dialogs.staff.cards import notify_resident
+from dialogs.resident.notices import notify_resident
 from locales import t
 from storage import lifecycle
 from storage.deadlines import Deadlines

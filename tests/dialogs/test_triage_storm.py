@@ -22,7 +22,7 @@ from bot.delivery import DeliveryWorker
 from bot.emulator import BotApiEmulator, Limits
 from bot.pacing import Limits as PacerLimits
 from dialogs.kernel.context import DialogConfig
-from dialogs.staff.card_triage import post_card, refresh_card
+from dialogs.staff.card import queue_card, refresh_card
 from storage import Database, lifecycle, outbox
 from storage.deadlines import Deadlines
 from storage.models import (
@@ -60,7 +60,7 @@ async def _storm(db: Database, config: DialogConfig) -> list[int]:
                 s, resident_id=resident.id, station_id=coverage.station_id,
                 category_code="urban", text=f"第 {i} 条：路灯不亮", now=NOW,
                 deadlines=Deadlines())
-            assert await post_card(s, config, suggestion.id, NOW)
+            assert await queue_card(s, config, suggestion.id, NOW)
             ids.append(suggestion.id)
     async with db.unit_of_work() as s:
         for sid in ids[:10]:

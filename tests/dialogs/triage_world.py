@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.emulator import SimUser
-from dialogs.staff.card_triage import post_card
+from dialogs.staff.card import queue_card
 from locales import t
 from storage import lifecycle
 from storage.deadlines import Deadlines
@@ -93,7 +93,7 @@ async def new_ticket(env: Any, user_id: int = 1001, lang: str = "zh", *, share: 
             share_identity=share, contact_name="王小明" if share else None,
             contact_phone="13800138000" if share else None,
         )
-        assert await post_card(s, services.config, suggestion.id, env.clock.now())
+        assert await queue_card(s, services.config, suggestion.id, env.clock.now())
         ticket = Ticket(suggestion.id, suggestion.ticket, station_id, user, resident.id)
     services.outbox_signal.set()
     if wait:

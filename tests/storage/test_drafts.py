@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from storage import Database
 from storage.categories import DEFAULT_CATEGORIES, ensure_categories
+from storage.deputies import station_deputies
 from storage.drafts import (
     MAX_PHOTOS,
     MAX_VOICES,
@@ -16,7 +17,6 @@ from storage.drafts import (
     is_greeting,
     list_categories,
     split_point,
-    station_deputies,
 )
 from storage.lifecycle import MAX_ATTACHMENTS, MAX_SUGGESTION_TEXT
 from storage.models import (

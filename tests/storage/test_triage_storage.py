@@ -17,7 +17,7 @@ from storage.answer_templates import (
     list_templates,
     save_template,
 )
-from storage.assignees import find_deputies, station_deputies
+from storage.assignees import assign_choices, find_deputies
 from storage.card_sync import stale_cards
 from storage.deadline_watch import REMINDER_LEAD, collect_due_notices
 from storage.deadlines import DEFAULT_TZ
@@ -137,7 +137,7 @@ async def test_assignees_station_first_then_by_name(db: Database) -> None:
         s.add_all([DeputyStation(deputy_id=w.other_deputy.id, station_id=w.station_id),
                    DeputyStation(deputy_id=w.retired_deputy_id, station_id=w.station_id)])
     async with db.reading() as s:
-        assert [d.id for d in await station_deputies(s, w.station_id)] == [w.other_deputy.id]
+        assert [d.id for d in await assign_choices(s, w.station_id)] == [w.other_deputy.id]
         found = await find_deputies(s, "测试代表")
         assert [d.name for d in found] == ["测试代表1", "测试代表2"]  # the retired one is out
         assert [d.name for d in await find_deputies(s, "测试代表2")] == ["测试代表2"]

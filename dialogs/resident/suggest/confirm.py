@@ -5,7 +5,7 @@ kernel sends replies after commit). A refusal keeps the draft and says why."""
 from __future__ import annotations
 
 from dialogs.everyone import on_stale_button
-from dialogs.kernel.callbacks import encode
+from dialogs.kernel.callbacks import TRACKING, encode
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Turn
 from dialogs.resident.suggest.gate import (
@@ -21,7 +21,8 @@ from dialogs.resident.suggest.steps import (
     preview_text,
     show_preview,
 )
-from dialogs.staff.cards import due_day, enqueue_staff_card, format_day
+from dialogs.staff.card import queue_card
+from dialogs.ticket_text import due_day, format_day
 from storage import lifecycle
 from storage.deadlines import Deadlines
 from storage.drafts import Draft
@@ -55,15 +56,15 @@ async def on_confirm(turn: Turn) -> None:
         turn.send(refused.render(turn.locale))
         await show_preview(turn, draft)
         return
-    staffed = await enqueue_staff_card(turn, suggestion)
+    staffed = await queue_card(turn.session, turn.config, suggestion.id, turn.now)
     turn.drop_kept()
     turn.clear_state()
     turn.edit(await preview_text(turn, draft) + "\n\n" + turn.t("suggest.submitted_mark"))
     due = format_day(turn.locale, due_day(suggestion.first_response_due, turn.config.tz))
     # Nobody receives suggestions yet: no answer date is promised that nobody would keep.
     turn.say("suggest.submitted" if staffed else "suggest.submitted_unstaffed", inline([
-        [(turn.t("suggest.button_view_ticket"), encode("my", "open", suggestion.id))],
-        [(turn.t("suggest.button_my"), encode("my", "list"))],
+        [(turn.t("suggest.button_view_ticket"), encode(TRACKING, "open", suggestion.id))],
+        [(turn.t("suggest.button_my"), encode(TRACKING, "list"))],
     ]), ticket=suggestion.ticket, due=due)
     offer_rest(turn, draft)  # the second part of a split text, if any
 

@@ -35,8 +35,9 @@ from dialogs.resident.suggest.steps import (
     load_draft,
     show_preview,
 )
-from dialogs.staff.cards import category_name
-from storage.drafts import Draft, station_deputies
+from dialogs.ticket_text import category_name
+from storage.deputies import station_deputies
+from storage.drafts import Draft
 from storage.models import Category
 
 __all__ = ["handlers", "FLOW", "on_suggest"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dialogs.kernel.callbacks import encode
+from dialogs.kernel.callbacks import TRACKING, encode
 from dialogs.kernel.keyboards import inline, reply_keyboard
 from dialogs.kernel.turn import Turn
-from dialogs.staff.cards import format_day
+from dialogs.ticket_text import format_day
 from storage import lifecycle
 from storage.deadlines import local_date
 
@@ -36,6 +36,6 @@ async def over_daily_limit(turn: Turn) -> bool:
         return False
     day = format_day(turn.locale, local_date(turn.now, turn.config.tz) + timedelta(days=1))
     turn.say("suggest.daily_limit", inline([[(turn.t("suggest.button_my"),
-                                              encode("my", "list"))]]),
+                                              encode(TRACKING, "list"))]]),
              count=sent, limit=limit, day=day)
     return True

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, KeyboardButton
 
-from dialogs.kernel.callbacks import encode
+from dialogs.kernel.callbacks import SUGGEST, encode
 from dialogs.kernel.keyboards import inline, reply_keyboard
 from dialogs.kernel.turn import Turn, escape
-from dialogs.staff.cards import category_name
-from storage.drafts import MAX_PHOTOS, Draft, list_categories, station_deputies
+from dialogs.ticket_text import category_name
+from storage.deputies import station_deputies
+from storage.drafts import MAX_PHOTOS, Draft, list_categories
 from storage.models import Category, Deputy
 
 __all__ = [
@@ -26,7 +27,7 @@ __all__ = [
     "ask_over_limit",
 ]
 
-FLOW = "sg"
+FLOW = SUGGEST
 STEPS = ("category", "text", "photos", "location", "recipient", "identity", "preview")
 PREVIEW_TEXT_CHARS = 3000  # the preview must fit one message (4096) with its frame
 
