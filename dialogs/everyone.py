@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from dialogs.kernel.callbacks import LANGUAGE, encode
@@ -13,7 +12,7 @@ from dialogs.kernel.turn import Turn
 from dialogs.kernel.unit import Dispatcher, wrap
 from locales import LOCALES, t
 from storage.drafts import is_greeting
-from storage.models import Deputy
+from storage.roles import deputy_actor
 
 __all__ = ["handlers", "on_unknown", "on_stale_button", "PRIVATE"]
 
@@ -23,10 +22,7 @@ FLOW = LANGUAGE
 
 async def on_help(turn: Turn) -> None:
     text = turn.t("common.help")
-    deputy = await turn.session.scalar(
-        select(Deputy.id).where(Deputy.telegram_user_id == turn.user_id, Deputy.active.is_(True))
-    )
-    if deputy is not None:  # a linked deputy also sees their own commands
+    if await deputy_actor(turn.session, turn.user_id) is not None:  # a linked deputy also sees their own commands
         text += "\n\n" + turn.t("common.help_deputy")
     turn.send(text)
 

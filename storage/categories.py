@@ -13,6 +13,7 @@ from .models import Category
 
 __all__ = [
     "CategorySpec", "DEFAULT_CATEGORIES", "ensure_categories", "list_categories", "get_category",
+    "categories_by_code",
 ]
 
 
@@ -63,3 +64,9 @@ async def list_categories(session: AsyncSession) -> Sequence[Category]:
 
 async def get_category(session: AsyncSession, code: str | None) -> Category | None:
     return await session.get(Category, code) if code else None
+
+
+async def categories_by_code(session: AsyncSession, codes: set[str]) -> dict[str, Category]:
+    if not codes:
+        return {}
+    return {c.code: c for c in await session.scalars(select(Category).where(Category.code.in_(codes)))}

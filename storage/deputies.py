@@ -18,6 +18,8 @@ __all__ = [
     "deputy_locale",
     "deputy_name",
     "deputy_chat",
+    "deputy_names",
+    "get_deputy",
 ]
 
 # The order residents see deputies in: national first, then municipal, district, town.
@@ -88,6 +90,18 @@ async def deputy_chat(session: AsyncSession, deputy_id: int | None) -> int | Non
     """The deputy's private chat with the bot (their linked Telegram account), if any."""
     deputy = await session.get(Deputy, deputy_id) if deputy_id else None
     return deputy.telegram_user_id if deputy is not None else None
+
+
+async def get_deputy(session: AsyncSession, deputy_id: int | None) -> Deputy | None:
+    return await session.get(Deputy, deputy_id) if deputy_id else None
+
+
+async def deputy_names(session: AsyncSession, deputy_ids: set[int]) -> dict[int, str]:
+    """Deputies' public names by id."""
+    if not deputy_ids:
+        return {}
+    rows = await session.execute(select(Deputy.id, Deputy.name).where(Deputy.id.in_(deputy_ids)))
+    return {deputy_id: name for deputy_id, name in rows.tuples()}
 
 
 async def deputy_name(session: AsyncSession, deputy_id: int | None) -> tuple[str, bool]:

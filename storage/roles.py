@@ -8,6 +8,7 @@ looks the account up server-side; nothing a client sends (callback data, text) i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -22,6 +23,8 @@ __all__ = [
     "resident_actor",
     "ensure_staff",
     "remove_staff",
+    "active_staff",
+    "staff_id_of",
 ]
 
 
@@ -112,6 +115,18 @@ async def staff_actor(
         select(Staff.id).where(Staff.telegram_user_id == telegram_user_id, Staff.active.is_(True))
     )
     return Actor.staff(staff_id) if staff_id is not None else None
+
+
+async def active_staff(session: AsyncSession) -> Sequence[Staff]:
+    """Everyone who is staff by ``/staff add`` (not the group's administrators), oldest first."""
+    return (await session.scalars(
+        select(Staff).where(Staff.active.is_(True)).order_by(Staff.id)
+    )).all()
+
+
+async def staff_id_of(session: AsyncSession, telegram_user_id: int) -> int | None:
+    """The staff row of this account, active or not."""
+    return await session.scalar(select(Staff.id).where(Staff.telegram_user_id == telegram_user_id))
 
 
 async def deputy_actor(session: AsyncSession, telegram_user_id: int) -> Actor | None:

@@ -4,7 +4,6 @@ resolved ticket (满意 / 基本满意 / 不满意, with an optional comment; �
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -21,8 +20,11 @@ from dialogs.resident.tracking_view import LIST_LIMIT, render_list, render_timel
 from dialogs.staff.notices import tell_staff
 from dialogs.ticket_text import due_day, format_day
 from storage import lifecycle
-from storage.models import ActorKind, Category, Deputy, Satisfaction, Suggestion
+from storage.categories import categories_by_code, get_category
+from storage.deputies import deputy_names
+from storage.models import ActorKind, Satisfaction, Suggestion
 from storage.roles import Actor
+from storage.ticket_view import get_suggestion
 
 __all__ = ["handlers", "FLOW"]
 
@@ -42,7 +44,7 @@ async def _own(turn: Turn, suggestion_id: int | None) -> Suggestion | None:
     actor = _actor(turn)
     if actor is None or suggestion_id is None:
         return None
-    suggestion = await turn.session.get(Suggestion, suggestion_id)
+    suggestion = await get_suggestion(turn.session, suggestion_id)
     if suggestion is None or not lifecycle.may_view(suggestion, actor):
         return None
     return suggestion
@@ -55,8 +57,7 @@ async def on_my(turn: Turn) -> None:
         return
     suggestions = await lifecycle.list_for_resident(turn.session, actor.id, limit=LIST_LIMIT)
     codes = {s.category_code for s in suggestions}
-    categories = {c.code: c for c in await turn.session.scalars(
-        select(Category).where(Category.code.in_(codes)))} if codes else {}
+    categories = await categories_by_code(turn.session, codes)
     text, markup = render_list(turn, suggestions, categories)
     if turn.in_flow(FLOW):
         turn.clear_state()  # leaving a half-written follow-up or comment
@@ -71,11 +72,10 @@ async def on_open(turn: Turn) -> None:
     entries = await lifecycle.public_timeline(turn.session, suggestion.id)
     deputy_ids = {e.actor_id for e in entries
                   if e.actor_kind is ActorKind.DEPUTY and e.actor_id is not None}
-    names = {d.id: d.name for d in await turn.session.scalars(
-        select(Deputy).where(Deputy.id.in_(deputy_ids)))} if deputy_ids else {}
+    names = await deputy_names(turn.session, deputy_ids)
     authors = {e.id: names[e.actor_id] for e in entries
                if e.actor_kind is ActorKind.DEPUTY and e.actor_id in names}
-    category = await turn.session.get(Category, suggestion.category_code)
+    category = await get_category(turn.session, suggestion.category_code)
     turn.send(*render_timeline(turn, suggestion, category, entries, authors))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import select
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 
@@ -19,8 +18,14 @@ from dialogs.kernel.flow import Handlers
 from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
 from storage import audit
-from storage.models import Staff
-from storage.roles import Actor, ensure_staff, remove_staff, staff_actor
+from storage.roles import (
+    Actor,
+    active_staff,
+    ensure_staff,
+    remove_staff,
+    staff_actor,
+    staff_id_of,
+)
 
 __all__ = [
     "handlers",
@@ -100,9 +105,7 @@ def _target(turn: Turn, args: list[str]) -> tuple[int, str] | None:
 
 
 async def _list_staff(turn: Turn) -> None:
-    rows = (await turn.session.scalars(
-        select(Staff).where(Staff.active.is_(True)).order_by(Staff.id)
-    )).all()
+    rows = await active_staff(turn.session)
     lines = "\n".join(
         turn.t("triage.staff.line", name=escape(s.display_name) or "—", id=s.telegram_user_id)
         for s in rows
@@ -132,7 +135,7 @@ async def on_staff(turn: Turn) -> None:
         audit.record(turn.session, actor, "staff.add", "staff", staff.id, now=turn.now)
         turn.say("triage.staff.added", name=escape(name) or str(user_id))
         return
-    staff_id = await turn.session.scalar(select(Staff.id).where(Staff.telegram_user_id == user_id))
+    staff_id = await staff_id_of(turn.session, user_id)
     if staff_id is not None and await remove_staff(turn.session, user_id):
         audit.record(turn.session, actor, "staff.remove", "staff", staff_id, now=turn.now)
         turn.say("triage.staff.removed", name=escape(name) or str(user_id))

@@ -36,9 +36,9 @@ from dialogs.resident.suggest.steps import (
     show_preview,
 )
 from dialogs.ticket_text import category_name
+from storage.categories import get_category
 from storage.deputies import station_deputies
 from storage.drafts import Draft
-from storage.models import Category
 
 __all__ = ["handlers", "FLOW", "on_suggest"]
 
@@ -108,7 +108,7 @@ async def on_start_over(turn: Turn) -> None:
 async def on_category(turn: Turn) -> None:
     draft = _draft_in(turn, "category")
     code = turn.callback.arg(0) if turn.callback else ""
-    category = await turn.session.get(Category, code) if draft is not None and code else None
+    category = await get_category(turn.session, code) if draft is not None else None
     if draft is None or category is None:
         await on_stale_button(turn)
         return

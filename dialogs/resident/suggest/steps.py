@@ -10,9 +10,10 @@ from dialogs.kernel.callbacks import SUGGEST, encode
 from dialogs.kernel.keyboards import inline, reply_keyboard
 from dialogs.kernel.turn import Turn, escape
 from dialogs.ticket_text import category_name
-from storage.deputies import station_deputies
+from storage.categories import get_category
+from storage.deputies import get_deputy, station_deputies
 from storage.drafts import MAX_PHOTOS, Draft, list_categories
-from storage.models import Category, Deputy
+from storage.models import Deputy
 
 __all__ = [
     "FLOW",
@@ -140,8 +141,8 @@ async def _ask_contact(turn: Turn, draft: Draft) -> None:
 
 
 async def preview_text(turn: Turn, draft: Draft) -> str:
-    category = await turn.session.get(Category, draft.category) if draft.category else None
-    deputy = await turn.session.get(Deputy, draft.deputy_id) if draft.deputy_id else None
+    category = await get_category(turn.session, draft.category)
+    deputy = await get_deputy(turn.session, draft.deputy_id)
     recipient = deputy_label(turn, deputy) if deputy else turn.t("suggest.button_all_deputies")
     if draft.share_identity and draft.contact_phone:
         phone = escape(draft.contact_phone)
