@@ -36,6 +36,7 @@ __all__ = [
     "DeputyCard",
     "station_for_community",
     "home_of_town",
+    "get_station",
     "load_station_card",
     "load_deputy_card",
     "load_meeting",
@@ -68,6 +69,10 @@ class DeputyCard:
     stations: tuple[Station, ...]
     meetings: tuple[MeetingView, ...] = field(default_factory=tuple)
     district: str = ""  # the district of the deputy's first station (区人大代表 of which district)
+
+
+async def get_station(session: AsyncSession, station_id: int | None) -> Station | None:
+    return await session.get(Station, station_id) if station_id is not None else None
 
 
 async def home_of_town(session: AsyncSession, town_code: str) -> Station | None:

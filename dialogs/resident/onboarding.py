@@ -12,7 +12,7 @@ Resident row); 不同意 stores nothing. The address step is the dialog state ``
 
 from __future__ import annotations
 
-from telegram import KeyboardButton, Message
+from telegram import Message
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from telegram.ext.filters import MessageFilter
 
@@ -20,9 +20,11 @@ from dialogs.everyone import on_stale_button
 from dialogs.kernel.callbacks import ONBOARDING, encode
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Handlers, Job
-from dialogs.kernel.keyboards import Button, inline, remove_keyboard, reply_keyboard
+from dialogs.kernel.keyboards import Button, inline, remove_keyboard
 from dialogs.kernel.turn import Turn, escape, refresh_area
 from dialogs.kernel.unit import Dispatcher, wrap
+from dialogs.resident.address import FLOW, ask_address
+from dialogs.resident.address import carried as _carried
 from dialogs.resident.station import show_card
 from storage.dialog_state import clear_state
 from storage.drafts import Draft, DraftError, looks_like_prose
@@ -38,7 +40,6 @@ from storage.routing import Candidate, Router, RouteResult, RouteStatus
 
 __all__ = ["FLOW", "CB", "handlers", "on_invite_payload", "InviteStart", "ask_address"]
 
-FLOW = "onboarding"
 CB = ONBOARDING
 PRIVATE = filters.ChatType.PRIVATE
 NEARBY_STATIONS = 3  # stations listed for a shared location
@@ -46,8 +47,6 @@ NEARBY_NAMES = 6  # communities named per station
 NEARBY_BUTTONS = 12  # communities offered as buttons
 FAR_AWAY_M = 15_000.0  # a shared location farther than this from every station: probably outside
 _ROUTER = "router"
-# State keys of other dialogs kept while the address changes: the suggestion draft.
-CARRIED = ("draft",)
 
 
 class InviteStart(MessageFilter):
@@ -117,22 +116,6 @@ async def on_decline(turn: Turn) -> None:
 
 
 # ---- where do you live? ----------------------------------------------------------------------
-def _carried(turn: Turn) -> dict[str, object]:
-    """What other dialogs keep in the state and must survive a change of address."""
-    data = turn.data
-    return {key: data[key] for key in CARRIED if key in data}
-
-
-def ask_address(turn: Turn, key: str = "onboarding.ask_address", *,
-                draft: dict[str, object] | None = None, **fields: object) -> None:
-    """Wait for an address; ``draft`` is a suggestion draft made in this very turn (else the
-    one already in the state is carried)."""
-    carried = _carried(turn) if draft is None else {"draft": draft}
-    turn.set_state(FLOW, "address", carried)
-    share = KeyboardButton(turn.t("onboarding.share_location"), request_location=True)
-    turn.say(key, reply_keyboard([[share]]), **fields)
-
-
 async def _router(turn: Turn) -> Router:
     router = turn.services.cache.get(_ROUTER)
     if not isinstance(router, Router):

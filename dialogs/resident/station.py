@@ -38,6 +38,7 @@ from storage.residents import (
 )
 from storage.stations import (
     StationCard,
+    get_station,
     load_deputy_card,
     load_meeting,
     load_station_card,
@@ -96,7 +97,7 @@ async def show_card(turn: Turn, station_id: int, *, in_place: bool = False) -> b
     if turn.resident is not None:
         sub = await subscription(turn.session, turn.resident.id, station_id)
         if turn.resident.station_id not in (None, station_id):
-            own = await turn.session.get(Station, turn.resident.station_id)
+            own = await get_station(turn.session, turn.resident.station_id)
     text = station_card_text(turn.locale, turn.config.tz, card)
     markup = card_markup(turn, card, sub, own)
     if in_place:
@@ -179,7 +180,7 @@ async def _on_subscription_button(turn: Turn, action: str, station_id: int) -> N
     except ResidentError as refused:
         turn.toast(refused.key, alert=True, **refused.fields)
         return
-    station = await turn.session.get(Station, station_id)
+    station = await get_station(turn.session, station_id)
     name = station.name if station is not None else ""
     on_card = "c" in cb.args[1:]
     if on_card:

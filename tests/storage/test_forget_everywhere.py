@@ -14,7 +14,7 @@ from storage.categories import ensure_categories
 from storage.deadlines import Deadlines
 from storage.lifecycle import create_suggestion
 from storage.models import OutboxMessage, OutboxStatus, ProcessedUpdate, Resident, Suggestion, TimelineEntry
-from storage.outbox import STAFF_CARD, enqueue
+from storage.outbox import OutboxPurpose, enqueue
 from storage.residents import forget_resident, give_consent, set_home_community
 from storage.roles import Actor
 
@@ -45,28 +45,29 @@ async def test_forget_leaves_no_copy_anywhere(db: Database) -> None:
         card = f"📌 {suggestion.ticket}\n路灯坏了\n👤 {NAME} · {PHONE}"
         sent_card = await enqueue(s, chat_id=STAFF_CHAT, method="sendMessage",
                                   payload={"chat_id": STAFF_CHAT, "text": card},
-                                  purpose=STAFF_CARD, suggestion_id=suggestion.id, now=NOW)
+                                  purpose=OutboxPurpose.STAFF_CARD, suggestion_id=suggestion.id, now=NOW)
         assert sent_card is not None
         sent_card.status, sent_card.result_message_id = OutboxStatus.SENT, 77
         deputy_copy = await enqueue(s, chat_id=DEPUTY_CHAT, method="sendMessage",
                                     payload={"chat_id": DEPUTY_CHAT, "text": f"新意见 {NAME} {PHONE}",
                                              "parse_mode": "HTML"},
-                                    purpose="deputy_ticket", suggestion_id=suggestion.id, now=NOW)
+                                    purpose=OutboxPurpose.TO_DEPUTY, suggestion_id=suggestion.id, now=NOW)
         assert deputy_copy is not None
         deputy_copy.status, deputy_copy.result_message_id = OutboxStatus.SENT, 88
         await enqueue(s, chat_id=USER, method="sendMessage",
-                      payload={"chat_id": USER, "text": "您的意见已答复"}, purpose="reply",
+                      payload={"chat_id": USER, "text": "您的意见已答复"}, purpose=OutboxPurpose.TO_RESIDENT,
                       resident_id=r.id, suggestion_id=suggestion.id, now=NOW)
         flying = await enqueue(s, chat_id=USER, method="sendMessage",
-                               payload={"chat_id": USER, "text": "提醒"}, purpose="reminder",
+                               payload={"chat_id": USER, "text": "提醒"}, purpose=OutboxPurpose.MEETING_REMINDER,
                                resident_id=r.id, now=NOW)
         assert flying is not None
         flying.lease_owner, flying.lease_until = "worker-1", NOW + timedelta(days=9)
         await enqueue(s, chat_id=STAFF_CHAT, method="sendMessage",
                       payload={"chat_id": STAFF_CHAT, "text": f"出错了：{PHONE}"},
-                      purpose="ops_alert", now=NOW)
+                      purpose=OutboxPurpose.OPS_ALERT, now=NOW)
         await enqueue(s, chat_id=OTHER, method="sendMessage",
-                      payload={"chat_id": OTHER, "text": "王先生您好"}, now=NOW)
+                      payload={"chat_id": OTHER, "text": "王先生您好"},
+                      purpose=OutboxPurpose.TO_RESIDENT, now=NOW)
         audit.record(s, Actor.system(), "test.note", "suggestion", suggestion.id, now=NOW,
                      said=f"{NAME} 的电话 {PHONE}")
         s.add(ProcessedUpdate(update_id=901, processed_at=NOW, note=f"我是王小明，电话{PHONE}"))

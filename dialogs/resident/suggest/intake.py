@@ -18,6 +18,7 @@ from dialogs.everyone import on_stale_button, on_unknown
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Turn, escape
+from dialogs.resident.address import ask_address
 from dialogs.resident.suggest.steps import FLOW, ask, load_draft
 from storage.drafts import Draft, DraftError, is_greeting
 
@@ -76,8 +77,6 @@ async def on_loose_message(turn: Turn) -> None:
         turn.say(refused.key, None, **refused.fields)
         return
     if resident.station_id is None:
-        from dialogs.resident.onboarding import ask_address
-
         ask_address(turn, "suggest.kept_ask_address", draft=draft.to_json())
         return
     _offer(turn, draft, loose, msg)
