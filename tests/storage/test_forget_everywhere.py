@@ -67,7 +67,7 @@ async def test_forget_leaves_no_copy_anywhere(db: Database) -> None:
                       purpose=OutboxPurpose.OPS_ALERT, now=NOW)
         await enqueue(s, chat_id=OTHER, method="sendMessage",
                       payload={"chat_id": OTHER, "text": "王先生您好"},
-                      purpose=OutboxPurpose.TO_RESIDENT, now=NOW)
+                      purpose=OutboxPurpose.ANNOUNCEMENT, now=NOW)
         audit.record(s, Actor.system(), "test.note", "suggestion", suggestion.id, now=NOW,
                      said=f"{NAME} 的电话 {PHONE}")
         s.add(ProcessedUpdate(update_id=901, processed_at=NOW, note=f"我是王小明，电话{PHONE}"))
@@ -87,7 +87,7 @@ async def test_forget_leaves_no_copy_anywhere(db: Database) -> None:
         texts = {row.purpose: row.payload.get("text")
                  for row in await s.scalars(select(OutboxMessage))}
         chats = sorted(row.chat_id for row in await s.scalars(select(OutboxMessage)))
-    assert texts["message"] == "王先生您好"  # someone else's message is untouched
+    assert texts[OutboxPurpose.ANNOUNCEMENT] == "王先生您好"  # someone else's message is untouched
     # The deputy's copy, already in their chat, is edited there to read the same (the card is
     # re-rendered by the dialog, not here).
     async with db.reading() as s:
@@ -95,7 +95,8 @@ async def test_forget_leaves_no_copy_anywhere(db: Database) -> None:
             select(OutboxMessage).where(OutboxMessage.method == "editMessageText"))]
     assert edits == [(DEPUTY_CHAT, {"chat_id": DEPUTY_CHAT, "message_id": 88,
                                     "text": "新意见 *** ***", "parse_mode": "HTML"})]
-    assert texts["deputy_ticket"] == "新意见 *** ***" and texts["ops_alert"] == "出错了：***"
+    assert texts[OutboxPurpose.TO_DEPUTY] == "新意见 *** ***"
+    assert texts[OutboxPurpose.OPS_ALERT] == "出错了：***"
     assert USER not in chats and OTHER in chats
 
 
