@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from storage.updates import claim_update
 
 from storage import update_inbox
 from storage.models import InboxUpdate, OutboxMessage
+from storage.processed_updates import claim_update
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
