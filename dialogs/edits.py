@@ -27,8 +27,9 @@ from dialogs.staff.replies import replied_card
 from dialogs.staff.roles import group_locale, in_staff_chat, staff_of
 from locales import t
 from storage.forwarding import CopyState, Forwarded, apply_edit, find_forward
-from storage.models import ActorKind, Deputy, Resident, Station, TimelineEntry, Visibility
+from storage.models import TimelineEntry, Visibility
 from storage.roles import Actor, deputy_actor
+from storage.ticket_view import notice_of_entry
 
 __all__ = ["handlers"]
 
@@ -49,20 +50,14 @@ async def _copy_as_now(
 ) -> dict[str, object] | None:
     """The resident's copy rendered with the new words (as ``notify_resident`` renders it)."""
     suggestion, entry = found.suggestion, found.entry
-    resident = (await turn.session.get(Resident, suggestion.resident_id)
-                if suggestion.resident_id else None)
-    if resident is None or resident.forgotten_at is not None:
+    notice = await notice_of_entry(turn.session, suggestion, entry)
+    if notice is None:
         return None
-    author = None
-    if entry.actor_kind is ActorKind.DEPUTY and entry.actor_id is not None:
-        deputy = await turn.session.get(Deputy, entry.actor_id)
-        author = deputy.name if deputy else None
-    station = await turn.session.get(Station, suggestion.station_id) if author is None else None
-    locale = resident.locale or "zh"
+    locale = notice.locale
     shown = TimelineEntry(kind=entry.kind, text=words, actor_kind=entry.actor_kind,
                           actor_id=entry.actor_id, visibility=entry.visibility)  # not stored
-    text, markup = render_answer_to_resident(suggestion, shown, locale, author,
-                                             station.name if station is not None else "")
+    text, markup = render_answer_to_resident(suggestion, shown, locale, notice.author,
+                                             notice.station_name)
     if edited:
         text = f"{text}\n\n{t(locale, 'cards.edited_mark')}"
     return {"text": text, "parse_mode": "HTML", "reply_markup": markup.to_dict()}

@@ -37,6 +37,7 @@ __all__ = [
     "get_suggestion",
     "ResidentNotice",
     "resident_notice",
+    "notice_of_entry",
     "TimelineLine",
     "public_lines",
     "ticket_attachments",
@@ -187,13 +188,19 @@ async def resident_notice(
     """The newest public entry (of ``kind``, when given) to tell the resident about, with whom
     to tell; None when there is no such entry or no reachable resident (forgotten)."""
     await session.flush()
+    entry = await _latest_public(session, suggestion.id, kind)
+    return await notice_of_entry(session, suggestion, entry) if entry is not None else None
+
+
+async def notice_of_entry(
+    session: AsyncSession, suggestion: Suggestion, entry: TimelineEntry
+) -> ResidentNotice | None:
+    """What the resident is to be told about ``entry`` (who wrote it, where to send it); None
+    when there is no reachable resident (forgotten)."""
     resident = (await session.get(Resident, suggestion.resident_id)
                 if suggestion.resident_id else None)
     chat_id = (resident.chat_id or resident.telegram_user_id) if resident else None
     if resident is None or resident.forgotten_at is not None or not chat_id:
-        return None
-    entry = await _latest_public(session, suggestion.id, kind)
-    if entry is None:
         return None
     author = None
     if entry.actor_kind is ActorKind.DEPUTY and entry.actor_id is not None:
