@@ -4,6 +4,8 @@
   sending its replies (``replies``), callback data and every flow's prefix, keyboards, the error
   handler, and what the service hands in (``context``).
 - ``everyone``: /help, /language, /cancel and the answers to unknown input, for anybody.
+- ``edits``: edited messages (never read as new ones), and ``forwarded``: which typed message
+  became which answer, so an edit can follow it.
 - ``ticket_actions``: the one table of what staff and deputies can do to a ticket, and what
   follows each action; ``ticket_text``: dates, categories and ratings as everybody reads them.
 - ``resident/``: onboarding, the station card, suggestions, tracking, privacy, reminders, and
