@@ -13,18 +13,19 @@ from telegram.ext import filters
 
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import DialogConfig
-from dialogs.kernel.keyboards import Button
+from dialogs.kernel.keyboards import Button, inline
 from dialogs.kernel.turn import Reply, Turn, escape
 from dialogs.resident.station_render import when
 from locales import t
 from storage.checkins import checkin_payload
 from storage.meeting_rules import MeetingError
-from storage.meeting_views import MeetingDetail
+from storage.meeting_views import MeetingDetail, meeting_detail
 from storage.models import DeputyResponse, MeetingStatus
 from storage.staff_chats import staff_chat_for_station
 from storage.staff_topics import topic_for_station
 
 __all__ = [
+    "show_card",
     "FLOW",
     "PROMPT_MARK",
     "CalendarPrompt",
@@ -144,3 +145,16 @@ def card_rows(locale: str, detail: MeetingDetail, now: datetime) -> list[list[Bu
         rows += [[b("close", "cl"), b("not_held", "nh")], [b("walk_ins", "wi"), b("on_behalf", "ob")]]
     rows.append([b("refresh", "v"), (t(locale, "calendar.btn.list"), encode(FLOW, "pg", 0))])
     return rows
+
+
+async def show_card(turn: Turn, meeting_id: int, *, in_place: bool = True) -> None:
+    detail = await meeting_detail(turn.session, meeting_id)
+    if detail is None:
+        refuse(turn, MeetingError("unknown_meeting"))
+        return
+    text = render_card(turn.locale, turn.config.tz, turn.config, detail)
+    markup = inline(card_rows(turn.locale, detail, turn.now))
+    if in_place:
+        turn.edit(text, markup)
+    else:
+        turn.send(text, markup)

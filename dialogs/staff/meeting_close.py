@@ -22,7 +22,7 @@ from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Turn, escape
 from dialogs.resident.station_render import when
 from dialogs.staff.card import queue_card
-from dialogs.staff.meeting_card import FLOW, PROMPT_MARK, prompt, refuse, staff_target
+from dialogs.staff.meeting_card import FLOW, PROMPT_MARK, prompt, refuse, show_card, staff_target
 from dialogs.staff.roles import group_locale, staff_of
 from locales import t
 from storage.closing import MAX_PHOTOS, close_meeting, due_close_notices
@@ -45,8 +45,6 @@ async def _categories(turn: Turn) -> list[Category]:
 
 
 async def _finish_close(turn: Turn, meeting_id: int) -> None:
-    from dialogs.staff.meetings import show_card
-
     data = turn.data if turn.in_flow(FLOW) else {}
     actor = turn.user_id or None
     try:

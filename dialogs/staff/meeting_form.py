@@ -17,8 +17,8 @@ from dialogs.kernel.callbacks import encode
 from dialogs.kernel.keyboards import Button, inline
 from dialogs.kernel.turn import Turn, escape
 from dialogs.resident.station_render import when
-from dialogs.staff.meeting_card import FLOW, prompt, refuse
-from storage.assignees import station_deputies
+from dialogs.staff.meeting_card import FLOW, prompt, refuse, show_card
+from storage.assignees import assign_choices
 from storage.meeting_rules import MeetingError, check_times, create_meeting, parse_when
 from storage.meeting_views import find_stations
 from storage.models import MeetingKind, Station
@@ -39,7 +39,7 @@ async def _ask_kind(turn: Turn, data: dict[str, Any], station: Station) -> None:
 async def _deputy_rows(turn: Turn, data: dict[str, Any]) -> list[list[Button]]:
     chosen = set(data.get("deps", []))
     rows: list[list[Button]] = [[(("✅ " if d.id in chosen else "▫️ ") + d.name, encode(FLOW, "fd", d.id))]
-                                for d in await station_deputies(turn.session, int(data["sid"]))]
+                                for d in await assign_choices(turn.session, int(data["sid"]))]
     rows.append([(turn.t("calendar.btn.create"), encode(FLOW, "fo", 0))])
     return rows
 
@@ -55,8 +55,6 @@ async def _summary(turn: Turn, data: dict[str, Any]) -> str:
 
 
 async def _create(turn: Turn, data: dict[str, Any]) -> None:
-    from dialogs.staff.meetings import show_card
-
     try:
         meeting = await create_meeting(
             turn.session, station_id=int(data["sid"]), kind=MeetingKind(data["kind"]),

@@ -24,10 +24,9 @@ from dialogs.staff import meeting_close, meeting_form
 from dialogs.staff.meeting_card import (
     FLOW,
     CalendarPrompt,
-    card_rows,
     prompt,
     refuse,
-    render_card,
+    show_card,
 )
 from dialogs.staff.roles import group_locale, staff_of
 from storage.checkins import add_walk_ins
@@ -38,26 +37,13 @@ from storage.meeting_rules import (
     move_meeting,
     parse_when,
 )
-from storage.meeting_views import coming_meetings, find_stations, meeting_detail
+from storage.meeting_views import coming_meetings, find_stations
 from storage.rhythm import RhythmError, set_station_rhythm
 
 __all__ = ["handlers", "jobs", "show_card"]
 
 _ASK = {"mv": "calendar.ask.move", "pl": "calendar.ask.place", "tp": "calendar.ask.topic",
         "wi": "calendar.ask.walk_ins"}
-
-
-async def show_card(turn: Turn, meeting_id: int, *, in_place: bool = True) -> None:
-    detail = await meeting_detail(turn.session, meeting_id)
-    if detail is None:
-        refuse(turn, MeetingError("unknown_meeting"))
-        return
-    text = render_card(turn.locale, turn.config.tz, turn.config, detail)
-    markup = inline(card_rows(turn.locale, detail, turn.now))
-    if in_place:
-        turn.edit(text, markup)
-    else:
-        turn.send(text, markup)
 
 
 async def _list(turn: Turn, page: int, station_id: int | None = None, town: str | None = None
