@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from triage_world import STAFF_A
 
-from dialogs.staff.card_triage import post_card, refresh_card
+from dialogs.staff.card import queue_card, refresh_card
 from locales import t
 from storage import lifecycle
 from storage.deadlines import Deadlines
@@ -41,7 +41,7 @@ async def _ticket(env: Any, user_id: int, district: str, town: str | None = None
             s, resident_id=resident.id, station_id=station_id, category_code="urban",
             text="小区门口的路灯坏了。", now=env.clock.now(), deadlines=Deadlines(),
             community_code=community)
-        await post_card(s, env.service.services.config, suggestion.id, env.clock.now())
+        await queue_card(s, env.service.services.config, suggestion.id, env.clock.now())
     env.service.services.outbox_signal.set()
     return suggestion
 
