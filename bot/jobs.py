@@ -19,6 +19,7 @@ class Scheduler:
         self.tick = tick
         self._next = {job.name: 0.0 for job in jobs}
         self._stopping = asyncio.Event()
+        self.first_pass = asyncio.Event()  # set once every job has run once (tests wait on it)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -37,6 +38,7 @@ class Scheduler:
     async def run(self) -> None:
         while not self._stopping.is_set():
             await self.run_due()
+            self.first_pass.set()
             try:
                 await asyncio.wait_for(self._stopping.wait(), timeout=self.tick)
             except TimeoutError:

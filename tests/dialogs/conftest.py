@@ -110,6 +110,10 @@ class Env:
         self.service = Service(self.settings, clock=self.clock, limits=self.pacer_limits,
                                serve_http=False)
         await self.service.start()
+        # The jobs' first pass (today's digest written while nothing has happened yet, …) is
+        # over before a test acts: otherwise it races the test's first steps.
+        if self.service.scheduler is not None:
+            await asyncio.wait_for(self.service.scheduler.first_pass.wait(), 60)
 
     async def restart(self) -> None:
         """Stop the bot and start a new process-equivalent on the same database."""
