@@ -23,8 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "storage"))
 
 from rapidfuzz import process  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
-from routing_cases import Case, evaluate, generate_cases  # noqa: E402
+from routing_cases import Case, evaluate, generate_cases, generate_city_cases  # noqa: E402
 
+from storage.divisions import load_city_divisions  # noqa: E402
 from storage.routing import (  # noqa: E402
     CommunityEntry,
     Router,
@@ -195,6 +196,21 @@ def main() -> None:
         "accuracy": evaluate(router.route, cases).summary(),
     }
 
+    city_divisions = load_city_divisions()
+    c_towns = [TownEntry(t.code, t.name, t.short_name) for t in city_divisions.towns]
+    c_communities = [CommunityEntry(c.code, c.name, c.short_name, c.town_code, c.unit_type)
+                     for c in city_divisions.communities]
+    city_router, city_build = timed_build(lambda: Router.from_entries(c_towns, c_communities), 3)
+    city_cases = generate_city_cases()
+    city = {
+        "communities": len(c_communities),
+        "towns": len(c_towns),
+        "districts": len(city_divisions.districts),
+        **city_build,
+        **latencies(city_router, [c.query for c in city_cases]),
+        "accuracy": evaluate(city_router.route, city_cases).summary(),
+    }
+
     s_towns, s_communities = synthetic(args.size)
     big, big_build = timed_build(lambda: Router.from_entries(s_towns, s_communities), 2)
     queries = synthetic_queries(s_towns, s_communities, args.queries)
@@ -207,7 +223,7 @@ def main() -> None:
         "typo, non-address",
         "accuracy": synthetic_report(big, queries),
     }
-    print(json.dumps({"miyun": miyun, "synthetic": large}, ensure_ascii=False))
+    print(json.dumps({"miyun": miyun, "city": city, "synthetic": large}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

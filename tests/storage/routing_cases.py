@@ -32,7 +32,8 @@ from storage.routing import (
     read_divisions,
 )
 
-__all__ = ["Case", "Rates", "generate_cases", "evaluate", "RESOLVABLE", "AMBIGUOUS", "NONE"]
+__all__ = ["Case", "Rates", "generate_cases", "generate_city_cases", "evaluate", "RESOLVABLE",
+           "AMBIGUOUS", "NONE"]
 
 RESOLVABLE = "resolvable"
 AMBIGUOUS = "ambiguous"
@@ -113,8 +114,8 @@ def _town_stem(name: str) -> str:
 class _World:
     """The names and the rules of who a query names, from the data alone."""
 
-    def __init__(self) -> None:
-        towns, communities = read_divisions()
+    def __init__(self, divisions: tuple[list[TownEntry], list[CommunityEntry]] | None = None) -> None:
+        towns, communities = divisions or read_divisions()
         by_code = {t.code: t for t in towns}
         self.towns = towns
         self.names = [_Name(c, by_code[c.town_code], _base(c), c.unit_type) for c in communities]
@@ -301,6 +302,58 @@ def generate_cases(seed: int = SEED) -> tuple[Case, ...]:
         cases += typos
         cases += _combined_cases(w, n, rnd, typos)
     cases += _none_cases(w, rnd)
+    return tuple(cases)
+
+
+def _city_world() -> tuple[_World, dict[str, str]]:
+    from storage.divisions import load_city_divisions
+
+    city = load_city_divisions()
+    towns = [TownEntry(t.code, t.name, t.short_name) for t in city.towns]
+    communities = [CommunityEntry(c.code, c.name, c.short_name, c.town_code, c.unit_type)
+                   for c in city.communities]
+    return _World((towns, communities)), {d.code: d.name for d in city.districts}
+
+
+def _in_district(w: _World, form: str, kind: str | None, district: str) -> frozenset[str]:
+    return frozenset(c for c in w.named(form, kind, None) if c.startswith(district))
+
+
+def _city_name_cases(w: _World, n: _Name, rnd: random.Random, district: str) -> list[Case]:
+    """What city residents type: the name alone (often in several districts), with its district
+    before or after, with its town, in traditional script, with a tail."""
+    short, code = n.entry.short_name, n.entry.code[:6]
+    same_town = frozenset(c for c in w.named(short, None, n.town) if c.startswith(code))
+    out = [
+        _case(short, "short_name", w.named(short, None, None)),
+        _case(f"{rnd.choice(('北京市', '北京', ''))}{district}{short}", "district_before",
+              _in_district(w, short, None, code)),
+        _case(f"{short}（{district}）", "district_after", _in_district(w, short, None, code)),
+        _case(f"{district}{n.town.name}{short}{rnd.choice(_TAILS)}", "district_town_tail", same_town),
+        _case(short + rnd.choice(_TAILS), "tail", w.named(short, None, None)),
+    ]
+    trad = _t2s().convert(district + n.town.name + short)
+    if trad != district + n.town.name + short:
+        out.append(_case(trad, "traditional", same_town))
+    return out
+
+
+@cache
+def generate_city_cases(seed: int = SEED, every: int = 3) -> tuple[Case, ...]:
+    """A noisy set over the whole city (every ``every``-th community, to keep it quick)."""
+    rnd = random.Random(seed)
+    w, districts = _city_world()
+    pool = _pool(w)
+    cases: list[Case] = []
+    for n in w.names[::every]:
+        district = districts[n.entry.code[:6]]
+        cases += _city_name_cases(w, n, rnd, district)
+        cases += _pinyin_cases(w, n, rnd)
+        cases += _typo_cases(w, n, rnd, pool)
+    cases += [Case(text, "non_address", NONE, frozenset()) for text in _NON_ADDRESSES]
+    for place in _OTHER_PLACES:
+        if not place.startswith(("北京", *districts.values())):
+            cases += [Case(place + tail, "other_city", NONE, frozenset()) for tail in _OTHER_TAILS]
     return tuple(cases)
 
 
