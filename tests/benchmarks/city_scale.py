@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dialogs.staff.card_triage import card_payload
 from sqlalchemy import insert, select
 
 from bot.emulator import BotApiEmulator, Limits
@@ -32,7 +33,6 @@ from bot.pacing import Limits as PacerLimits
 from bot.service import Service
 from bot.settings import Settings
 from dialogs.kernel.context import DialogConfig
-from dialogs.staff.card_triage import card_payload
 from storage import Database
 from storage.demo import load_demo
 from storage.models import Resident, StationCoverage, Suggestion, SuggestionStatus

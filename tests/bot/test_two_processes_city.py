@@ -10,13 +10,13 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
+from dialogs.staff.card_triage import post_card
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from bot.emulator import BotApiEmulator, Limits
 from bot.service import Service
 from bot.settings import Settings
-from dialogs.staff.card_triage import post_card
 from storage import Database, lifecycle
 from storage.deadlines import Deadlines
 from storage.demo import load_demo
