@@ -10,13 +10,13 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from dialogs.staff.card_triage import post_card
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from bot.emulator import BotApiEmulator, Limits
 from bot.service import Service
 from bot.settings import Settings
+from dialogs.staff.card import queue_card
 from storage import Database, lifecycle
 from storage.deadlines import Deadlines
 from storage.demo import load_demo
@@ -81,7 +81,7 @@ async def test_a_receiver_and_a_worker_serve_the_city(city_postgres: str) -> Non
                 suggestion = await lifecycle.create_suggestion(
                     s, resident_id=resident.id, station_id=station, category_code="urban",
                     text="路灯坏了。", now=now, deadlines=Deadlines(), community_code=community)
-                assert await post_card(s, receiver.services.config, suggestion.id, now)
+                assert await queue_card(s, receiver.services.config, suggestion.id, now)
                 tickets[district] = suggestion.ticket
         worker.services.outbox_signal.set()
         for district, chat in GROUPS.items():
