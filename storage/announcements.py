@@ -57,13 +57,28 @@ async def _subscribers(session: AsyncSession, station_id: int) -> list[Resident]
     return list((await session.scalars(query)).all())
 
 
-async def _kind(session: AsyncSession, meeting: Meeting) -> AnnouncementKind | None:
+async def _announced(session: AsyncSession, meeting_ids: list[int]) -> set[int]:
+    """Which of these meetings were announced before (one query per 500, not one per meeting:
+    a city's first start has thousands of new meetings)."""
+    found: set[int] = set()
+    for start in range(0, len(meeting_ids), 500):
+        chunk = meeting_ids[start:start + 500]
+        rows = await session.scalars(
+            select(Broadcast.meeting_id).where(
+                Broadcast.meeting_id.in_(chunk), Broadcast.kind == ANNOUNCEMENT_KIND
+            )
+        )
+        found.update(row for row in rows if row is not None)
+    return found
+
+
+async def _subscribed_stations(session: AsyncSession) -> set[int]:
+    """Stations that have at least one subscriber (the others have nobody to tell)."""
+    return set(await session.scalars(select(Subscription.station_id).distinct()))
+
+
+def _kind(meeting: Meeting, announced_before: bool) -> AnnouncementKind | None:
     """What to say about this meeting, or None when there is nothing to tell anyone."""
-    announced_before = await session.scalar(
-        select(Broadcast.id).where(
-            Broadcast.meeting_id == meeting.id, Broadcast.kind == ANNOUNCEMENT_KIND
-        ).limit(1)
-    )
     if meeting.status == MeetingStatus.CANCELLED:
         return AnnouncementKind.CANCELLED if announced_before else None
     if meeting.status != MeetingStatus.PLANNED:
@@ -92,9 +107,12 @@ async def send_announcements(
         )
     ).all()
     written = 0
+    announced = await _announced(session, [meeting.id for meeting in meetings]) if meetings else set()
+    subscribed = await _subscribed_stations(session) if meetings else set()
     for meeting in meetings:
-        kind = await _kind(session, meeting)
-        recipients = await _subscribers(session, meeting.station_id) if kind else []
+        kind = _kind(meeting, meeting.id in announced)
+        wanted = kind is not None and meeting.station_id in subscribed
+        recipients = await _subscribers(session, meeting.station_id) if wanted else []
         if kind is not None and recipients:
             written += await _announce(session, meeting, kind, recipients, now, render)
         meeting.announced_at = now
