@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from locales import t
+from locales import catalogue, t
 from storage.models import Category
 
 __all__ = ["RATINGS", "category_name", "due_day", "format_day", "format_moment", "format_due"]
@@ -43,3 +44,33 @@ def category_name(category: Category | None, locale: str) -> str:
     if category is None:
         return "—"
     return category.name_en if locale == "en" else category.name_zh
+
+
+# Timeline entries whose text is part of their label (a ticket number), not shown below it.
+TEXT_IN_LABEL = frozenset({"duplicate", "hotline"})
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def entry_label(locale: str, kind: str, text: str | None, level: str) -> str:
+    """What a timeline entry says happened, in the reader's language (the same for residents,
+    staff and deputies)."""
+    key = f"lifecycle.timeline.{kind}"
+    if key not in catalogue(locale):
+        return t(locale, "tracking.entry_other")
+    quoted = html.escape(text or "", quote=False)
+    return t(locale, key, ticket=quoted, number=quoted, level=t(locale, f"lifecycle.level.{level}"))
+
+
+def entry_who(locale: str, author: str | None, actor_kind: str) -> str:
+    """Who wrote an entry: their public name, else what kind of person they are."""
+    return html.escape(author, quote=False) if author else t(locale, f"inbox.who.{actor_kind}")
+
+
+def entry_body(locale: str, kind: str, text: str | None, limit: int, key: str) -> str:
+    """The entry's own words under its label (``key`` frames them), clipped; "" when none."""
+    if not text or kind in TEXT_IN_LABEL:
+        return ""
+    return "\n" + t(locale, key, text=html.escape(clip(text, limit), quote=False))

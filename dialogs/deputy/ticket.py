@@ -17,8 +17,8 @@ from dialogs.kernel.callbacks import DEPUTY, encode
 from dialogs.kernel.context import DialogConfig
 from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import escape
-from dialogs.ticket_text import format_due, format_moment
-from locales import catalogue, t
+from dialogs.ticket_text import entry_body, entry_label, entry_who, format_due, format_moment
+from locales import t
 from storage import outbox
 from storage.deputies import deputy_locale
 from storage.lifecycle import TRANSITIONS
@@ -109,17 +109,10 @@ def _timeline(view: TicketView, locale: str, config: DialogConfig,
 
 
 def _line(view: TicketView, locale: str, config: DialogConfig, line: TimelineLine) -> str:
-    fields = {"ticket": escape(line.text or ""), "number": escape(line.text or ""),
-              "level": t(locale, f"lifecycle.level.{view.suggestion.level.value}")}
-    key = f"lifecycle.timeline.{line.kind}"
-    label = t(locale, key, **fields) if key in catalogue(locale) else t(locale, "tracking.entry_other")
-    who = escape(line.author) if line.author else t(locale, f"inbox.who.{line.actor_kind}")
+    label = entry_label(locale, line.kind, line.text, view.suggestion.level.value)
     out = t(locale, "inbox.timeline_entry", when=format_moment(locale, line.at, config.tz),
-            label=label, who=who)
-    if line.text and line.kind not in ("duplicate", "hotline"):
-        clipped = line.text if len(line.text) <= ENTRY_CHARS else line.text[:ENTRY_CHARS] + "…"
-        out += "\n" + t(locale, "inbox.timeline_text", text=escape(clipped))
-    return out
+            label=label, who=entry_who(locale, line.author, line.actor_kind))
+    return out + entry_body(locale, line.kind, line.text, ENTRY_CHARS, "inbox.timeline_text")
 
 
 def deputy_buttons(view: TicketView, locale: str) -> InlineKeyboardMarkup | None:

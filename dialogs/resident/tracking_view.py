@@ -13,11 +13,13 @@ from dialogs.kernel.turn import Turn, escape
 from dialogs.ticket_text import (
     RATINGS,
     category_name,
+    clip,
     due_day,
+    entry_body,
+    entry_label,
     format_day,
     format_moment,
 )
-from locales import catalogue
 from storage.lifecycle import allowed_actions
 from storage.models import Category, Suggestion, SuggestionStatus, TimelineEntry
 from storage.roles import Actor
@@ -28,11 +30,6 @@ LIST_LIMIT = 20
 ORIGINAL_CHARS = 1200  # the suggestion's own text shown on the timeline
 ENTRY_CHARS = 600
 MESSAGE_CHARS = 3900  # keep under Telegram's 4096 with room for the frame
-_TEXT_IN_LABEL = frozenset({"duplicate", "hotline"})
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _status(turn: Turn, suggestion: Suggestion) -> str:
@@ -60,13 +57,7 @@ def render_list(
 
 def _entry_line(turn: Turn, suggestion: Suggestion, entry: TimelineEntry,
                 authors: dict[int, str]) -> str:
-    fields = {
-        "ticket": escape(entry.text or ""),
-        "number": escape(entry.text or ""),
-        "level": turn.t(f"lifecycle.level.{suggestion.level.value}"),
-    }
-    key = f"lifecycle.timeline.{entry.kind}"
-    label = turn.t(key, **fields) if _known(turn, key) else turn.t("tracking.entry_other")
+    label = entry_label(turn.locale, entry.kind, entry.text, suggestion.level.value)
     if entry.kind == "rating":
         label = turn.t("tracking.rating_label", label=label,
                        verdict=_verdict(turn, suggestion, entry))
@@ -75,13 +66,7 @@ def _entry_line(turn: Turn, suggestion: Suggestion, entry: TimelineEntry,
         label = turn.t("tracking.entry_by", label=label, name=escape(author))
     line = turn.t("tracking.entry", when=format_moment(turn.locale, entry.at, turn.config.tz),
                   label=label)
-    if entry.text and entry.kind not in _TEXT_IN_LABEL:
-        line += "\n" + turn.t("tracking.entry_text", text=escape(_clip(entry.text, ENTRY_CHARS)))
-    return line
-
-
-def _known(turn: Turn, key: str) -> bool:
-    return key in catalogue(turn.locale)
+    return line + entry_body(turn.locale, entry.kind, entry.text, ENTRY_CHARS, "tracking.entry_text")
 
 
 def _verdict(turn: Turn, suggestion: Suggestion, entry: TimelineEntry) -> str:
@@ -107,7 +92,7 @@ def render_timeline(
         status=_status(turn, suggestion),
         first_due=format_day(turn.locale, due_day(suggestion.first_response_due, tz)),
         resolution_due=format_day(turn.locale, due_day(suggestion.resolution_due, tz)),
-        text=escape(_clip(suggestion.text, ORIGINAL_CHARS)),
+        text=escape(clip(suggestion.text, ORIGINAL_CHARS)),
     )
     lines = [_entry_line(turn, suggestion, e, authors) for e in entries]
     while lines and len(head) + sum(len(x) + 2 for x in lines) > MESSAGE_CHARS:

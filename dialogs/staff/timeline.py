@@ -14,11 +14,11 @@ from dialogs.kernel.callbacks import TIMELINE, encode
 from dialogs.kernel.context import DialogConfig, Services
 from dialogs.kernel.flow import Handlers
 from dialogs.kernel.keyboards import inline
-from dialogs.kernel.turn import Turn, escape
+from dialogs.kernel.turn import Turn
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.staff.roles import group_locale, staff_of
-from dialogs.ticket_text import format_moment
-from locales import catalogue, t
+from dialogs.ticket_text import entry_body, entry_label, entry_who, format_moment
+from locales import t
 from storage.models import OutboxPurpose
 from storage.staff_chats import chat_serves_suggestion
 from storage.timeline_pages import StaffLine, TimelinePage, staff_timeline_page
@@ -35,19 +35,12 @@ def timeline_button(locale: str, suggestion_id: int) -> tuple[str, str]:
 
 
 def _line(locale: str, config: DialogConfig, page: TimelinePage, line: StaffLine) -> str:
-    fields = {"ticket": escape(line.text or ""), "number": escape(line.text or ""),
-              "level": t(locale, f"lifecycle.level.{page.suggestion.level.value}")}
-    key = f"lifecycle.timeline.{line.kind}"
-    label = t(locale, key, **fields) if key in catalogue(locale) else t(locale, "tracking.entry_other")
-    who = escape(line.author) if line.author else t(locale, f"inbox.who.{line.actor_kind}")
+    label = entry_label(locale, line.kind, line.text, page.suggestion.level.value)
     out = t(locale, "triage.timeline.entry", when=format_moment(locale, line.at, config.tz),
-            who=who, label=label)
+            who=entry_who(locale, line.author, line.actor_kind), label=label)
     if line.internal:
         out += " " + t(locale, "triage.timeline.internal")
-    if line.text and line.kind not in ("duplicate", "hotline"):
-        text = line.text if len(line.text) <= ENTRY_CHARS else line.text[:ENTRY_CHARS] + "…"
-        out += "\n" + t(locale, "inbox.timeline_text", text=escape(text))
-    return out
+    return out + entry_body(locale, line.kind, line.text, ENTRY_CHARS, "inbox.timeline_text")
 
 
 def render_page(locale: str, config: DialogConfig, page: TimelinePage) -> tuple[str, Any]:
