@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 __all__ = ["CalendarEvent", "event_ics", "ics_text", "UID_DOMAIN", "PRODID"]
 
 UID_DOMAIN = "jiazhan.miyun"
-PRODID = "-//Jiazhan//Miyun deputies' stations//ZH"
+PRODID = "-//Jiazhan//Deputy homes and stations//ZH"
 _MAX_OCTETS = 75
 
 
