@@ -44,6 +44,10 @@ def report_labels(locale: str) -> dict[str, str]:
     labels |= {f"chart.{k}": t(locale, f"report.chart.{k}") for k in CHARTS}
     for key in ("code", "name", "month", *FIGURES, *DEPUTY_FIGURES, *LEDGER_COLUMNS):
         labels[f"column.{key}"] = t(locale, f"report.column.{key}")
+    from storage.evaluations import EVALUATION_COLUMNS
+
+    for key in EVALUATION_COLUMNS:  # the deputy sheet's 评议 columns
+        labels[f"column.evaluation.{key}"] = t(locale, f"evaluation.column.{key}")
     return labels
 
 

@@ -21,8 +21,9 @@ Per deputy: ``activities_held`` counts held meetings at the deputy's stations,
 held meetings the deputy attended, suggestions those assigned to the deputy;
 ``station_months_attended`` is the number of months of the period with a sign-in at a liaison
 station (月进站), ``home_quarters_attended`` the quarters with one at a home (季回家),
-``report_given`` whether the deputy attended a 述职 meeting, ``evaluation`` voters' 评议 (None
-until evaluations exist).
+``report_given`` whether the deputy attended a 述职 meeting, ``evaluation`` voters' 评议: the
+evaluations whose period overlaps the report's (``storage.evaluations.deputy_evaluation_figures``:
+counts and the satisfaction rate, never who voted), None when there is none.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, distinct, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .evaluations import deputy_evaluation_figures
 from .models import (
     Booking,
     BookingStatus,
@@ -301,6 +303,8 @@ async def _deputy_rows(session: AsyncSession, start: datetime, end: datetime, no
             reported.add(d)
     suggestions = await _suggestion_figures(session, start, end, now, unscoped,
                                             _S.assignee_deputy_id)
+    evaluations = await deputy_evaluation_figures(
+        session, start.date(), (end - timedelta(days=1)).date(), [p[0] for p in people])
     rows = []
     for dep_id, code, name, level in people:
         n, walk_ins = attended.get(dep_id, (0, 0))
@@ -312,7 +316,7 @@ async def _deputy_rows(session: AsyncSession, start: datetime, end: datetime, no
                      "station_months_attended": len(months.get(dep_id, ())),
                      "home_quarters_attended": len(quarters.get(dep_id, ())),
                      "report_given": dep_id in reported,
-                     "evaluation": None})
+                     "evaluation": evaluations.get(dep_id)})
     return rows
 
 

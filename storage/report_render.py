@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .evaluations import EVALUATION_COLUMNS
 from .fonts import cjk_font_path
 from .report import DEPUTY_FIGURES, FIGURES, LEDGER_COLUMNS
 
@@ -38,9 +39,12 @@ def write_report_xlsx(path: Path, report: Mapping[str, Any], ledger: Sequence[Ma
         sheet = book.create_sheet(labels.get(f"sheet.{name}", name)[:31])
         lead = {"per_month": ("month",), "totals": ()}.get(name, ("code", "name"))
         columns = [*lead, *FIGURES, *(DEPUTY_FIGURES if name == "per_deputy" else ())]
+        if name == "per_deputy":  # voters' 评议 spread over its own columns
+            columns = [c for c in columns if c != "evaluation"]
+            columns += [f"evaluation.{c}" for c in EVALUATION_COLUMNS]
         sheet.append([labels.get(f"column.{c}", c) for c in columns])
         for row in rows:
-            sheet.append([_cell(row.get(c)) for c in columns])
+            sheet.append([_cell(_value(row, c)) for c in columns])
         _style(sheet, bold)
     sheet = book.create_sheet(labels.get("sheet.ledger", "ledger")[:31])
     sheet.append([labels.get(f"column.{c}", c) for c in LEDGER_COLUMNS])
@@ -49,6 +53,12 @@ def write_report_xlsx(path: Path, report: Mapping[str, Any], ledger: Sequence[Ma
     _style(sheet, bold)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
+
+
+def _value(row: Mapping[str, Any], column: str) -> Any:
+    if column.startswith("evaluation."):
+        return (row.get("evaluation") or {}).get(column.removeprefix("evaluation."))
+    return row.get(column)
 
 
 def _cell(value: Any) -> Any:

@@ -17,6 +17,7 @@ from . import audit
 from .bookings import BookingResult, cancel_booking
 from .db import affected_rows
 from .erasure import erase_copies, personal_values
+from .evaluations import erase_comments_of
 from .meeting_rules import MeetingError
 from .models import (
     ActorKind,
@@ -323,6 +324,7 @@ async def forget_resident(session: AsyncSession, resident: Resident, *, now: dat
     await _erase_messages_to(session, resident, now)
     suggestion_ids = tuple(sorted(s.id for s in theirs))
     await erase_copies(session, values, suggestion_ids, now)
+    await erase_comments_of(session, resident.id)  # their 评议 votes stay, anonymous
     if resident.telegram_user_id is not None:
         await session.execute(
             delete(DialogState).where(DialogState.user_id == resident.telegram_user_id)

@@ -23,6 +23,7 @@ from .base import (
     Visibility,
     utcnow,
 )
+from .evaluations import Ballot, Evaluation
 from .forwarding import ForwardedMessage
 from .geo import (
     AddressAlias,
@@ -70,5 +71,5 @@ __all__ = [
     "InboxUpdate", "ProcessedUpdate", "Resident", "Satisfaction", "Staff", "StaffChat", "StaffTopic", "Station", "StationCoverage",
     "StationKind", "Subscription", "Suggestion", "SuggestionStatus", "TicketCounter",
     "TimelineEntry", "Town", "Visibility", "utcnow",
-    "ForwardedMessage",
+    "ForwardedMessage", "Ballot", "Evaluation",
 ]
