@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import ColumnElement, Select, delete, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import (
@@ -38,6 +39,12 @@ __all__ = [
     "staff_chat_for_suggestion",
     "chat_serves_suggestion",
     "card_posted_to",
+    "StaffArea",
+    "staff_area",
+    "area_stations",
+    "in_area",
+    "area_station_ids",
+    "station_in_area",
 ]
 
 
@@ -158,12 +165,16 @@ async def staff_chat_for_suggestion(
 async def chat_serves_suggestion(
     session: AsyncSession, chat_id: int, suggestion: Suggestion, default: int | None
 ) -> bool:
-    """May staff in ``chat_id`` see and act on this suggestion? The group serving it may; the
-    default group may act on everything (it is the city's, or the only one); a bound group may
-    not touch another area's tickets."""
-    if default is not None and chat_id == default:
-        return True
+    """May staff in ``chat_id`` see and act on this suggestion? The default group may act on
+    everything (it is the whole area's); a bound group on the tickets of its area (a district's
+    group: the whole district, also towns with a group of their own) and on the ones whose card
+    it holds or that it serves (an escalation); never on another area's tickets."""
     if suggestion.card_chat_id == chat_id:
+        return True
+    area = await staff_area(session, chat_id, default)
+    if area is None:
+        return False
+    if await station_in_area(session, area, suggestion.station_id):
         return True
     return await staff_chat_for_suggestion(session, suggestion, default) == chat_id
 
@@ -173,4 +184,70 @@ async def card_posted_to(session: AsyncSession, suggestion_id: int, chat_id: int
     found = await session.scalar(select(OutboxMessage.id).where(
         OutboxMessage.suggestion_id == suggestion_id, OutboxMessage.chat_id == chat_id,
         OutboxMessage.purpose == OutboxPurpose.STAFF_CARD).limit(1))
+    return found is not None
+
+
+# ---- what a staff group covers (every staff command and button is scoped by it) -------------
+@dataclass(frozen=True, slots=True)
+class StaffArea:
+    """The area a staff group works on. The default group (``JIAZHAN_STAFF_CHAT_ID``) covers the
+    whole service area (``whole``: no district, no town): it is the city's (or the district's)
+    office. A group bound to a district covers all the district's towns, also those with a group
+    of their own (a district office sees its whole district); one bound to a town, that town."""
+
+    chat_id: int
+    district_code: str | None  # set only for a group bound to a district
+    town_code: str | None  # set only for a group bound to a town
+    name: str  # the district's or town's name; '' for the whole service area
+
+    @property
+    def whole(self) -> bool:
+        return self.district_code is None and self.town_code is None
+
+
+async def staff_area(session: AsyncSession, chat_id: int, default: int | None) -> StaffArea | None:
+    """The area of the staff group ``chat_id`` — a group bound with /bind, or the default group
+    ``default`` (whole area) — or None when the chat is not a staff group. A binding of the
+    default group itself is ignored here: it stays the whole area's group."""
+    if default is not None and chat_id == default:
+        return StaffArea(chat_id, None, None, "")
+    bound = await binding_of(session, chat_id)
+    if bound is None:
+        return None
+    return StaffArea(chat_id, bound.district_code, bound.town_code, bound.name)
+
+
+def area_stations(area: StaffArea) -> Select[Any]:
+    """``SELECT stations.id`` of the area, to use in ``column.in_(...)``."""
+    query = select(Station.id)
+    if area.town_code is not None:
+        return query.where(Station.town_code == area.town_code)
+    if area.district_code is not None:
+        return query.where(Station.town_code.in_(
+            select(Town.code).where(Town.district_code == area.district_code)))
+    return query
+
+
+def in_area(area: StaffArea | None, station_id: Any) -> ColumnElement[bool]:
+    """A WHERE clause: ``station_id`` (a column holding a station id) is in the area; always
+    true for the whole area (``None`` too: no scope)."""
+    if area is None or area.whole:
+        return true()
+    return station_id.in_(area_stations(area))
+
+
+async def area_station_ids(session: AsyncSession, area: StaffArea) -> frozenset[int] | None:
+    """The area's station ids; None for the whole area (every station)."""
+    if area.whole:
+        return None
+    return frozenset(await session.scalars(area_stations(area)))
+
+
+async def station_in_area(session: AsyncSession, area: StaffArea, station_id: int | None) -> bool:
+    """Is this station in the area? A record without a station is the whole area's only."""
+    if area.whole:
+        return True
+    if station_id is None:
+        return False
+    found = await session.scalar(area_stations(area).where(Station.id == station_id))
     return found is not None

@@ -84,3 +84,52 @@ async def test_an_unknown_or_ambiguous_area_is_refused(demo: Database) -> None:
             with pytest.raises(BindError) as refused:
                 await bind_staff_chat(s, DISTRICT_GROUP, area, by=1, now=NOW)
         assert refused.value.key == key
+
+
+async def test_a_staff_groups_area_scopes_stations_and_tickets(demo: Database) -> None:
+    """The default group covers everything; a district's group its district's stations (also
+    those of a town with its own group); a town's group its town's; any other chat nothing."""
+    from sqlalchemy import func
+
+    from storage.models import Suggestion
+    from storage.staff_chats import (
+        area_station_ids,
+        chat_serves_suggestion,
+        in_area,
+        staff_area,
+        station_in_area,
+    )
+
+    async with demo.unit_of_work() as s:
+        await bind_staff_chat(s, DISTRICT_GROUP, "密云区", by=1, now=NOW)
+        await bind_staff_chat(s, TOWN_GROUP, "溪翁庄镇", by=1, now=NOW)
+    in_town, elsewhere = await _station_of(demo, XIWENGZHUANG), await _station_of(demo, "110118001")
+    async with demo.reading() as s:
+        whole = await staff_area(s, DEFAULT, DEFAULT)
+        district = await staff_area(s, DISTRICT_GROUP, DEFAULT)
+        town = await staff_area(s, TOWN_GROUP, DEFAULT)
+        assert await staff_area(s, -999, DEFAULT) is None
+        assert await staff_area(s, DEFAULT, None) is None  # no default group: not a staff group
+        assert whole is not None and whole.whole and await area_station_ids(s, whole) is None
+        assert district is not None and (district.district_code, district.name) == ("110118", "密云区")
+        assert town is not None and (town.town_code, town.district_code) == (XIWENGZHUANG, None)
+        everything = set(await s.scalars(select(Station.id)))
+        assert await area_station_ids(s, district) == everything  # the demo is one district
+        town_ids = await area_station_ids(s, town)
+        assert town_ids == set(await s.scalars(
+            select(Station.id).where(Station.town_code == XIWENGZHUANG)))
+        assert town_ids and in_town in town_ids and elsewhere not in town_ids
+        assert await station_in_area(s, town, in_town)
+        assert not await station_in_area(s, town, elsewhere)
+        assert not await station_in_area(s, town, None)
+        assert await station_in_area(s, whole, None)
+        counted = await s.scalar(select(func.count()).select_from(Station)
+                                 .where(in_area(town, Station.id)))
+        assert counted == len(town_ids)
+        ticket = Suggestion(station_id=elsewhere, card_chat_id=None)
+        assert await chat_serves_suggestion(s, DEFAULT, ticket, DEFAULT)
+        assert await chat_serves_suggestion(s, DISTRICT_GROUP, ticket, DEFAULT)
+        assert not await chat_serves_suggestion(s, TOWN_GROUP, ticket, DEFAULT)
+        assert not await chat_serves_suggestion(s, -999, ticket, DEFAULT)
+        ticket.card_chat_id = TOWN_GROUP  # its card is in that group: it may act on it
+        assert await chat_serves_suggestion(s, TOWN_GROUP, ticket, DEFAULT)
