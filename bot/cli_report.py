@@ -9,6 +9,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from locales import t
 from storage.models import utcnow
@@ -34,21 +35,17 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--json", action="store_true", help="print one JSON object")
     report.add_argument("--xlsx", metavar="PATH", help="write the workbook (lists and ledger)")
     report.add_argument("--png", metavar="DIR", help="write the charts into this folder")
+    report.add_argument("--with-personal-data", action="store_true",
+                        help="the ledger also gets each resident's name, phone and text "
+                             "(administrators only, with --xlsx and --actor; audited)")
+    report.add_argument("--actor", type=int, metavar="TELEGRAM_ID",
+                        help="the administrator asking (a staff member in JIAZHAN_ADMIN_IDS)")
 
 
 def report_labels(locale: str) -> dict[str, str]:
-    from storage.report import DEPUTY_FIGURES, FIGURES, LEDGER_COLUMNS
-    from storage.report_render import CHARTS, LISTS
+    from storage.report_render import report_labels as labels
 
-    labels = {f"sheet.{k}": t(locale, f"report.sheet.{k}") for k in (*LISTS, "ledger")}
-    labels |= {f"chart.{k}": t(locale, f"report.chart.{k}") for k in CHARTS}
-    for key in ("code", "name", "month", *FIGURES, *DEPUTY_FIGURES, *LEDGER_COLUMNS):
-        labels[f"column.{key}"] = t(locale, f"report.column.{key}")
-    from storage.evaluations import EVALUATION_COLUMNS
-
-    for key in EVALUATION_COLUMNS:  # the deputy sheet's 评议 columns
-        labels[f"column.evaluation.{key}"] = t(locale, f"evaluation.column.{key}")
-    return labels
+    return labels(locale)
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
@@ -57,6 +54,10 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     loc = settings.locale
     if args.first > args.last:
         print(t(loc, "report.bad_period"), file=sys.stderr)
+        return 2
+    personal = bool(getattr(args, "with_personal_data", False))
+    if personal and not args.xlsx:
+        print(t(loc, "report.personal.xlsx_only"), file=sys.stderr)
         return 2
 
     async def go() -> int:
@@ -68,10 +69,17 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
                 if scope is None:
                     print(t(loc, "report.unknown_scope"), file=sys.stderr)
                     return 1
+                if personal:
+                    refused = await _refuse_personal(session, args, settings)
+                    if refused is not None:
+                        print(t(loc, refused), file=sys.stderr)
+                        return 1
                 report = await build_report(session, args.first, args.last, settings.tz,
                                             utcnow(), scope)
                 ledger = (await ledger_rows(session, args.first, args.last, settings.tz, scope)
                           if args.xlsx else [])
+            if personal:
+                ledger = await _personal_ledger(db, args, settings, ledger)
         finally:
             await db.dispose()
         labels = report_labels(loc)
@@ -79,7 +87,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         if args.xlsx:
             from storage.report_render import write_report_xlsx
 
-            write_report_xlsx(Path(args.xlsx), report, ledger, labels)
+            write_report_xlsx(Path(args.xlsx), report, ledger, labels, personal=personal)
             print(t(loc, "report.xlsx_written", path=args.xlsx, rows=len(ledger)), file=out)
         if args.png:
             from storage.report_render import write_report_charts
@@ -93,3 +101,37 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     return asyncio.run(go())
+
+
+async def _refuse_personal(session: Any, args: argparse.Namespace, settings: Settings
+                           ) -> str | None:
+    """Why personal data is refused (a catalogue key), or None for an administrator."""
+    from storage.report_personal import ExportRefused, export_actor
+
+    try:
+        await export_actor(session, args.actor, frozenset(settings.admin_ids))
+    except ExportRefused as refused:
+        return refused.key
+    return None
+
+
+async def _personal_ledger(db: Any, args: argparse.Namespace, settings: Settings,
+                           ledger: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ledger with names, phones and texts, and the export's audit entry, in one unit of
+    work: nothing personal is read without its entry committed."""
+    from storage.report_personal import (
+        add_personal_columns,
+        audit_personal_export,
+        export_actor,
+        scope_label,
+    )
+
+    async with db.unit_of_work() as session:
+        actor = await export_actor(session, args.actor, frozenset(settings.admin_ids))
+        rows = await add_personal_columns(session, ledger)
+        scope = scope_label(district=args.district, town=args.town, station=args.station,
+                            deputy=args.deputy)
+        audit_personal_export(session, actor, first=args.first, last=args.last, scope=scope,
+                              path=str(Path(args.xlsx).resolve()), rows=len(rows), now=utcnow())
+    print(t(settings.locale, "report.personal.warning", path=args.xlsx), file=sys.stderr)
+    return rows

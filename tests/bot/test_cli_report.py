@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from bot.cli import main
+from locales import t
 from storage.report import DEPUTY_FIGURES, FIGURES
 
 COUNTS = ("activities_held", "deputy_attendances", "voter_contacts", "bookings",
@@ -65,3 +66,114 @@ def test_report_refuses_an_unknown_code_and_a_reversed_period(
     assert main(["report", "--from", "2026-01-01", "--to", "2026-12-31",
                  "--district", "110118"]) == 0
     assert "开展活动" in capsys.readouterr().out
+
+
+# ---- --with-personal-data ----------------------------------------------------------------------
+ADMIN, CLERK = 7001, 7002
+NAME, PHONE, TEXT = "王小明", "13912345678", "村口的路灯坏了三个月。"
+
+
+def _add_people_and_a_suggestion(db_file: Path) -> str:
+    """An administrator and a plain staff member, and one resident's suggestion; its ticket."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from storage import Database, lifecycle
+    from storage.deadlines import Deadlines
+    from storage.models import Resident, Staff, Station, StationCoverage
+
+    async def go() -> str:
+        db = Database(f"sqlite+aiosqlite:///{db_file}")
+        try:
+            async with db.unit_of_work() as s:
+                s.add_all([Staff(telegram_user_id=ADMIN, display_name="管理员"),
+                           Staff(telegram_user_id=CLERK, display_name="工作人员")])
+                community, station_id = (await s.execute(
+                    select(StationCoverage.community_code, StationCoverage.station_id)
+                    .join(Station, Station.id == StationCoverage.station_id).limit(1))).one()
+                resident = Resident(telegram_user_id=5555, chat_id=5555, locale="zh",
+                                    display_name=NAME, phone=PHONE, community_code=community,
+                                    station_id=station_id, consent_at=datetime.now(UTC))
+                s.add(resident)
+                await s.flush()
+                made = await lifecycle.create_suggestion(
+                    s, resident_id=resident.id, station_id=station_id, category_code="urban",
+                    text=TEXT, now=datetime.now(UTC), deadlines=Deadlines(),
+                    community_code=community)
+                return made.ticket
+        finally:
+            await db.dispose()
+
+    return asyncio.run(go())
+
+
+def _audit_entries(db_file: Path) -> list[Any]:
+    import asyncio
+
+    from sqlalchemy import select
+
+    from storage import Database
+    from storage.models import AuditEntry
+
+    async def go() -> list[Any]:
+        db = Database(f"sqlite+aiosqlite:///{db_file}")
+        try:
+            async with db.reading() as s:
+                return list(await s.scalars(select(AuditEntry).where(
+                    AuditEntry.action == "report.personal_export")))
+        finally:
+            await db.dispose()
+
+    return asyncio.run(go())
+
+
+def _ledger(path: Path) -> list[list[Any]]:
+    book = load_workbook(path)
+    return [list(row) for row in book["意见建议台账"].iter_rows(values_only=True)]
+
+
+def test_the_ledger_has_personal_data_only_for_an_administrator_and_audited(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    db_file = demo_db / "r.sqlite3"
+    ticket = _add_people_and_a_suggestion(db_file)
+    monkeypatch.setenv("JIAZHAN_ADMIN_IDS", str(ADMIN))
+    period = ["report", "--from", "2020-01-01", "--to", "2035-12-31"]
+    plain, personal = demo_db / "plain.xlsx", demo_db / "out" / "personal.xlsx"
+    capsys.readouterr()
+
+    # Without the flag: the ticket is in the ledger, nothing personal anywhere in the workbook.
+    assert main([*period, "--xlsx", str(plain)]) == 0
+    rows = _ledger(plain)
+    assert any(row[0] == ticket for row in rows) and len(rows[0]) == 11
+    book = load_workbook(plain)
+    cells = {str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row}
+    assert not {NAME, PHONE, TEXT} & cells
+    assert _audit_entries(db_file) == []
+
+    # Refused: no actor, an unknown one, a staff member who is not an administrator, no --xlsx.
+    for extra, key in ((["--xlsx", str(personal)], "report.personal.actor_required"),
+                       (["--xlsx", str(personal), "--actor", "424242"],
+                        "report.personal.actor_unknown"),
+                       (["--xlsx", str(personal), "--actor", str(CLERK)],
+                        "report.personal.not_admin"),
+                       (["--actor", str(ADMIN)], "report.personal.xlsx_only")):
+        assert main([*period, *extra, "--with-personal-data"]) != 0
+        assert t("zh", key) in capsys.readouterr().err
+    assert not personal.exists() and _audit_entries(db_file) == []
+
+    # The administrator: name, phone and text beside the ticket, a warning, one audit entry.
+    assert main([*period, "--xlsx", str(personal), "--with-personal-data",
+                 "--actor", str(ADMIN)]) == 0
+    err = capsys.readouterr().err
+    assert t("zh", "report.personal.warning", path=str(personal)) in err
+    rows = _ledger(personal)
+    assert rows[0][-3:] == ["提出人", "电话", "意见建议内容"]
+    assert [row[-3:] for row in rows if row[0] == ticket] == [[NAME, PHONE, TEXT]]
+    (entry,) = _audit_entries(db_file)
+    assert entry.actor_kind.value == "staff" and entry.actor_id is not None
+    assert entry.details["first"] == "2020-01-01" and entry.details["last"] == "2035-12-31"
+    assert entry.details["scope"] == "all" and entry.details["rows"] == len(rows) - 1
+    assert str(entry.details["path"]).endswith("personal.xlsx")
+    assert NAME not in str(entry.details) and PHONE not in str(entry.details)
