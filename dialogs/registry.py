@@ -12,9 +12,10 @@ from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Flow, Handlers, Job
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.resident import booking, checkin, onboarding, privacy, station, tracking
+from dialogs.resident import evaluation as evaluation_vote
 from dialogs.resident.suggest import dialog as suggest
 from dialogs.resident.suggest import intake
-from dialogs.staff import announce, meetings, triage
+from dialogs.staff import announce, evaluate, meetings, triage
 
 __all__ = ["FLOWS", "Job", "build_handlers", "build_jobs"]
 
@@ -30,6 +31,9 @@ FLOWS: tuple[Flow, ...] = (
     Flow("suggest", suggest.handlers),
     Flow("tracking", tracking.handlers),
     Flow("meetings", meetings.handlers, meetings.jobs),
+    # before triage: replies to its own prompts are not replies to a ticket
+    Flow("evaluate", evaluate.handlers, evaluate.jobs),
+    Flow("evaluation_vote", evaluation_vote.handlers),
     Flow("triage", triage.handlers, triage.jobs),
     Flow("announce", announce.handlers),  # after triage: its group handler takes only replies
     Flow("inbox", inbox.handlers),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 __all__ = [
     "CallbackData", "encode", "decode", "MAX_BYTES", "PREFIXES",
     "LANGUAGE", "ONBOARDING", "STATION", "PRIVACY", "SUGGEST", "TRACKING", "TRIAGE", "TIMELINE",
-    "DEPUTY",
+    "DEPUTY", "EVALUATION", "EVALUATION_VOTE",
 ]
 
 MAX_BYTES = 64
@@ -31,7 +31,10 @@ TRACKING = "my"  # resident: their tickets, follow-ups and ratings
 TRIAGE = "tri"  # staff: the buttons of a staff card
 TIMELINE = "tl"  # staff: a ticket's timeline beside its card
 DEPUTY = "dep"  # deputy: their inbox and tickets
-PREFIXES = (LANGUAGE, ONBOARDING, STATION, PRIVACY, SUGGEST, TRACKING, TRIAGE, TIMELINE, DEPUTY)
+EVALUATION = "ev"  # staff: /evaluate (voters' 评议 of a deputy's report)
+EVALUATION_VOTE = "evr"  # resident: a vote and its comment in an evaluation
+PREFIXES = (LANGUAGE, ONBOARDING, STATION, PRIVACY, SUGGEST, TRACKING, TRIAGE, TIMELINE, DEPUTY,
+            EVALUATION, EVALUATION_VOTE)
 
 
 @dataclass(frozen=True)
