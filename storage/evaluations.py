@@ -37,13 +37,12 @@ from .models import (
     Station,
     Subscription,
     Suggestion,
-    Town,
 )
 from .roles import Actor
 
 __all__ = [
     "OPEN", "CLOSED", "CHOICES", "SUMMARY_LIMIT", "COMMENT_LIMIT", "EVALUATION_COLUMNS",
-    "EvaluationError", "Results", "default_period", "area_station_ids", "deputy_station_ids",
+    "EvaluationError", "Results", "default_period", "deputy_station_ids",
     "audience_ids", "count_asked", "open_evaluation", "cast_ballot", "add_comment", "ballot_of",
     "close_due", "results", "list_evaluations", "deputy_evaluation_figures",
     "erase_comments_of", "station_names",
@@ -88,17 +87,6 @@ class Results:
 def default_period(today: date) -> tuple[date, date]:
     """Last calendar year: the annual report is given on the year before."""
     return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
-
-
-async def area_station_ids(session: AsyncSession, *, district_code: str | None,
-                           town_code: str | None) -> list[int] | None:
-    """The stations of a staff group's area (None: the whole service area)."""
-    if town_code is not None:
-        return list(await session.scalars(select(Station.id).where(Station.town_code == town_code)))
-    if district_code is not None:
-        return list(await session.scalars(select(Station.id).join(
-            Town, Town.code == Station.town_code).where(Town.district_code == district_code)))
-    return None
 
 
 async def deputy_station_ids(session: AsyncSession, deputy_id: int,

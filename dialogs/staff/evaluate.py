@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from telegram import ForceReply, Message
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from dialogs.kernel.callbacks import EVALUATION as FLOW
 from dialogs.kernel.callbacks import encode
@@ -32,11 +32,12 @@ from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.staff import evaluation_render as render
 from dialogs.staff.roles import group_locale, staff_of
+from dialogs.staff.scope import STAFF_GROUPS, staff_area_of, staff_command, staff_gate
 from storage import evaluations as store
 from storage.assignees import find_deputies
 from storage.deputies import get_deputy
 from storage.models import OutboxPurpose
-from storage.staff_chats import binding_of
+from storage.staff_chats import area_station_ids
 
 __all__ = ["handlers", "jobs", "FLOW", "PROMPT_MARK", "EvaluationPrompt"]
 
@@ -62,12 +63,12 @@ def _prompt(turn: Turn, key: str, /, **fields: object) -> None:
 
 
 async def _group_stations(turn: Turn) -> list[int] | None:
-    """The stations this group serves (None: all, the default staff group)."""
-    binding = await binding_of(turn.session, turn.chat_id)
-    if binding is None:
-        return None
-    return await store.area_station_ids(turn.session, district_code=binding.district_code,
-                                        town_code=binding.town_code)
+    """The stations this staff group serves (None: all, the default staff group)."""
+    area = await staff_area_of(turn)
+    if area is None:
+        return []
+    ids = await area_station_ids(turn.session, area)
+    return None if ids is None else sorted(ids)
 
 
 # ---- /evaluate ------------------------------------------------------------------------------
@@ -287,11 +288,11 @@ async def _open(turn: Turn, data: dict[str, Any], actor: Any) -> None:
 
 
 def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
-    in_group = filters.ChatType.GROUPS  # the default staff group and groups bound to an area
     return [
-        CommandHandler("evaluate", wrap(services, on_evaluate, "evaluate"), filters=in_group),
-        MessageHandler(in_group & filters.REPLY & filters.TEXT & ~filters.COMMAND
-                       & EvaluationPrompt(), wrap(services, on_reply, "evaluate_reply")),
+        staff_command(services, "evaluate", on_evaluate, "evaluate"),
+        MessageHandler(STAFF_GROUPS & filters.REPLY & filters.TEXT & ~filters.COMMAND
+                       & EvaluationPrompt(), wrap(services, staff_gate(on_reply),
+                                                  "evaluate_reply")),
         CallbackQueryHandler(wrap(services, on_button, "evaluate_button"), pattern=f"^{FLOW}:"),
     ]
 

@@ -189,3 +189,36 @@ async def test_an_evaluation_from_opening_to_results(
                                  "satisfaction_rate": 1.0, "comments": 1}
     assert all(r["evaluation"] is None for r in report["per_deputy"] if r["code"] != deputy.code)
     assert env.emulator.violations == []
+
+
+async def test_a_town_group_evaluates_only_its_own_deputies(env: Any) -> None:
+    _, station_id, deputies = await station_with_two_deputies(env)
+    deputy = deputies[0]
+    async with env.db.reading() as s:
+        town = await s.scalar(select(Station.town_code).where(Station.id == station_id))
+        theirs = select(DeputyStation.station_id).where(DeputyStation.deputy_id == deputy.id)
+        other_town = await s.scalar(select(Station.town_code).where(
+            Station.town_code.not_in(select(Station.town_code).where(Station.id.in_(theirs))))
+            .order_by(Station.town_code).limit(1))
+    assert town is not None and other_town is not None
+    await _resident(env, SUBSCRIBER, station_id, subscribe=True)
+    groups = []
+    for chat_id, code in ((-1003000000001, town), (-1003000000002, other_town)):
+        group = env.emulator.group(chat_id, f"工作群 {code}", admins=(STAFF_A,))
+        await group.member(STAFF_A).send(f"/bind {code}")
+        await group.wait_until(lambda ms: any("现在负责" in (m.text or "") for m in ms), 30.0)
+        groups.append(group)
+    own, other = groups
+    await other.member(STAFF_A).send(f"/evaluate {deputy.code}")
+    await other.wait_until(lambda ms: plain(ms[-1].text or "") == shown(
+        "evaluation.outside", name=deputy.name))
+    await own.member(STAFF_A).send(f"/evaluate {deputy.code}")
+    await own.wait_until(lambda ms: "将征求意见：1 人" in (ms[-1].text or ""), 10.0)
+    await own.member(STAFF_A).press(shown("evaluation.btn_open"))
+    await own.wait_until(lambda ms: "已发起" in (ms[-1].text or ""), 10.0)
+    await other.member(STAFF_A).send("/evaluate")  # the other town's list does not show it
+    await other.wait_until(lambda ms: shown("evaluation.list_none") in plain(ms[-1].text or ""))
+    await own.member(STAFF_A).send("/evaluate")
+    await own.wait_until(lambda ms: deputy.name in (ms[-1].text or "")
+                         and "进行中" in (ms[-1].text or ""))
+    assert env.emulator.violations == []
