@@ -89,6 +89,7 @@ def dialog_config(settings: Settings, bot_username: str = "") -> DialogConfig:
         resolution_days=settings.resolution_days,
         bot_username=bot_username,
         digest_time=settings.digest_time,
+        weekly_report=settings.weekly_schedule,
         area_name=settings.area_name,
         area_name_en=settings.area_name_en,
     )

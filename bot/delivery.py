@@ -5,6 +5,7 @@ at most the few messages in flight at that moment may go twice."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import os
 import socket
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from telegram import InputMediaAudio, InputMediaDocument, InputMediaPhoto, InputMediaVideo
+from telegram import InputFile, InputMediaAudio, InputMediaDocument, InputMediaPhoto, InputMediaVideo
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from storage import Database, lost_answers, outbox
@@ -156,7 +157,8 @@ class DeliveryWorker:
             payload = {**payload, "message_id": message_id}
         self.pacer.record(chat_id, time.monotonic())
         try:
-            result = await self.bot.do_api_request(method, api_kwargs=_with_media_objects(payload))
+            result = await self.bot.do_api_request(
+                method, api_kwargs=_with_media_objects(_with_uploads(payload)))
         except RetryAfter as exc:
             seconds = _seconds(exc.retry_after)
             self.pacer.block(chat_id, seconds, time.monotonic())
@@ -242,3 +244,13 @@ def _with_media_objects(payload: dict[str, Any]) -> dict[str, Any]:
     built = [_INPUT_MEDIA[item["type"]](media=item["media"], caption=item.get("caption"))
              for item in media if item.get("type") in _INPUT_MEDIA]
     return {**payload, "media": built}
+
+
+def _with_uploads(payload: dict[str, Any]) -> dict[str, Any]:
+    """A file the bot made itself (a weekly chart) is stored as ``{"upload": base64,
+    "filename": …}``; it is uploaded as an InputFile."""
+    if not any(isinstance(v, dict) and "upload" in v for v in payload.values()):
+        return payload
+    return {key: InputFile(base64.b64decode(value["upload"]), filename=value.get("filename"))
+            if isinstance(value, dict) and "upload" in value else value
+            for key, value in payload.items()}

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     first_response_days: int = 3
     resolution_days: int = 15
     digest_time: time = time(8, 30)
+    weekly_report: str = "mon 09:00"  # day and local time of each staff group's weekly summary, or off
     log_level: str = "INFO"
     area_name: str = ""  # the name residents see for the service area (default: from the data)
     area_name_en: str = ""
@@ -46,6 +47,20 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    @field_validator("weekly_report")
+    @classmethod
+    def _weekly(cls, value: str) -> str:
+        from storage.report_group import parse_weekly
+
+        parse_weekly(value)  # ValueError: pydantic reports it with the setting's name
+        return value
+
+    @property
+    def weekly_schedule(self) -> tuple[int, time] | None:
+        from storage.report_group import parse_weekly
+
+        return parse_weekly(self.weekly_report)
 
     @field_validator("locale")
     @classmethod

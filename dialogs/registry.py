@@ -16,6 +16,7 @@ from dialogs.resident import evaluation as evaluation_vote
 from dialogs.resident.suggest import dialog as suggest
 from dialogs.resident.suggest import intake
 from dialogs.staff import announce, evaluate, meetings, triage
+from dialogs.staff import report as staff_report
 
 __all__ = ["FLOWS", "Job", "build_handlers", "build_jobs"]
 
@@ -36,6 +37,7 @@ FLOWS: tuple[Flow, ...] = (
     Flow("evaluation_vote", evaluation_vote.handlers),
     Flow("triage", triage.handlers, triage.jobs),
     Flow("announce", announce.handlers),  # after triage: its group handler takes only replies
+    Flow("staff_report", staff_report.handlers, staff_report.jobs),
     Flow("inbox", inbox.handlers),
     Flow("agenda", agenda.handlers, agenda.jobs),
 )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 __all__ = [
     "CallbackData", "encode", "decode", "MAX_BYTES", "PREFIXES",
     "LANGUAGE", "ONBOARDING", "STATION", "PRIVACY", "SUGGEST", "TRACKING", "TRIAGE", "TIMELINE",
-    "DEPUTY", "EVALUATION", "EVALUATION_VOTE",
+    "DEPUTY", "EVALUATION", "EVALUATION_VOTE", "REPORT",
 ]
 
 MAX_BYTES = 64
@@ -33,8 +33,9 @@ TIMELINE = "tl"  # staff: a ticket's timeline beside its card
 DEPUTY = "dep"  # deputy: their inbox and tickets
 EVALUATION = "ev"  # staff: /evaluate (voters' 评议 of a deputy's report)
 EVALUATION_VOTE = "evr"  # resident: a vote and its comment in an evaluation
+REPORT = "rep"  # staff: /report's period buttons in a staff group
 PREFIXES = (LANGUAGE, ONBOARDING, STATION, PRIVACY, SUGGEST, TRACKING, TRIAGE, TIMELINE, DEPUTY,
-            EVALUATION, EVALUATION_VOTE)
+            EVALUATION, EVALUATION_VOTE, REPORT)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ class DialogConfig:
     resolution_days: int = 15
     bot_username: str = ""
     digest_time: time = time(8, 30)  # local time of the staff group's daily digest
+    # (weekday 0 = Monday, local time) of the weekly summary in every staff group; None: off
+    weekly_report: tuple[int, time] | None = (0, time(9, 0))
     area_name: str = ""  # configured display name of the service area ('' = from the data)
     area_name_en: str = ""
 

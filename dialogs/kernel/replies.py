@@ -61,7 +61,19 @@ async def deliver_replies(services: Services, bot: Any, update: Update, replies:
     for reply in replies:
         if reply.kind == "toast":
             continue
+        if reply.kind == "later":
+            await _run_later(reply, bot)
+            continue
         await _deliver_one(services, bot, chat.id, update, reply)
+
+
+async def _run_later(reply: Reply, bot: Any) -> None:
+    if reply.later is None:
+        return
+    try:
+        await reply.later(bot)
+    except Exception as exc:  # noqa: BLE001 - the turn is committed; one failed extra is logged
+        log.error("work after the reply failed: %s", type(exc).__name__)
 
 
 async def _deliver_one(services: Services, bot: Any, chat_id: int, update: Update, reply: Reply) -> None:

@@ -4,6 +4,7 @@ they are in a dialog, and what to say back once the change is committed."""
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -61,7 +62,7 @@ def escape(text: str | None) -> str:
 class Reply:
     """Something to do in the current chat after the transaction commits."""
 
-    kind: str  # text | edit | toast | document | venue | location
+    kind: str  # text | edit | toast | document | venue | location | later
     text: str = ""
     markup: Markup = None
     alert: bool = False
@@ -70,6 +71,9 @@ class Reply:
     latitude: float = 0.0
     longitude: float = 0.0
     title: str = ""
+    # kind "later": slow work (a report's queries and charts) run after the commit, outside the
+    # transaction and SQLite's write lock, given the bot; it sends what it makes itself.
+    later: Callable[[Any], Awaitable[None]] | None = None
 
 
 @dataclass
@@ -213,6 +217,10 @@ class Turn:
 
     def send_document(self, filename: str, content: bytes, caption: str = "") -> None:
         self.replies.append(Reply("document", text=caption, filename=filename, content=content))
+
+    def after_commit(self, job: Callable[[Any], Awaitable[None]]) -> None:
+        """Run ``job(bot)`` once this turn is committed and its earlier replies are out."""
+        self.replies.append(Reply("later", later=job))
 
     def send_venue(self, latitude: float, longitude: float, title: str, address: str) -> None:
         self.replies.append(

@@ -203,6 +203,7 @@ class OutboxPurpose(enum.StrEnum):
     BROADCAST_PREVIEW = "broadcast_preview"  # an announcement shown to staff before it is sent
     OPS_ALERT = "ops_alert"  # a handler failed: the staff group is told (no personal data)
     DEFERRED_REPLY = "deferred_reply"  # a direct reply Telegram held back or the network lost
+    WEEKLY_REPORT = "weekly_report"  # a staff group's weekly summary (a chart drawn by the bot)
     EVALUATION_RESULT = "evaluation_result"  # a closed 评议's results, to staff and the deputy
 
 
