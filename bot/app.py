@@ -92,6 +92,7 @@ def dialog_config(settings: Settings, bot_username: str = "") -> DialogConfig:
         weekly_report=settings.weekly_schedule,
         area_name=settings.area_name,
         area_name_en=settings.area_name_en,
+        followup_days=settings.followup_days,
     )
 
 

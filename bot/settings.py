@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     area_name: str = ""  # the name residents see for the service area (default: from the data)
     area_name_en: str = ""
+    followup_days: int = Field(default=30, ge=1, le=365)  # 回访 "was it really fixed?"
 
     @field_validator("admin_ids", mode="before")
     @classmethod

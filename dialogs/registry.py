@@ -11,7 +11,7 @@ from dialogs.deputy import agenda, inbox
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Flow, Handlers, Job
 from dialogs.kernel.unit import Dispatcher, wrap
-from dialogs.resident import booking, checkin, onboarding, privacy, station, tracking
+from dialogs.resident import booking, checkin, followup, onboarding, privacy, station, tracking
 from dialogs.resident import evaluation as evaluation_vote
 from dialogs.resident.suggest import dialog as suggest
 from dialogs.resident.suggest import intake
@@ -31,6 +31,7 @@ FLOWS: tuple[Flow, ...] = (
     Flow("privacy", privacy.handlers),
     Flow("suggest", suggest.handlers),
     Flow("tracking", tracking.handlers),
+    Flow("followup", followup.handlers, followup.jobs),
     Flow("meetings", meetings.handlers, meetings.jobs),
     # before triage: replies to its own prompts are not replies to a ticket
     Flow("evaluate", evaluate.handlers, evaluate.jobs),

@@ -14,7 +14,10 @@ functions as in ``storage.stats``). Definitions, for a period [start, end) in th
   rejected, not merged);
 * ``response_rate``: answered by the first-response deadline / those whose deadline has passed
   or which are answered (at ``now``); ``resolution_rate``: resolved / collected;
-  ``satisfaction_rate``: 满意 or 基本满意 / rated; ``median_first_response_hours`` over answered.
+  ``satisfaction_rate``: 满意 or 基本满意 / rated; ``median_first_response_hours`` over answered;
+* ``followup_asked``: of those, the ones whose resident was asked 「问题还解决着吗？」;
+  ``followup_still_fixed`` / ``followup_came_back``: the answers; ``followup_still_fixed_rate``:
+  still fixed / answered.
 
 Per deputy: ``activities_held`` counts held meetings at the deputy's stations,
 ``deputy_attendances`` the deputy's own sign-ins, ``voter_contacts`` and ``bookings`` those of the
@@ -61,7 +64,10 @@ __all__ = ["FIGURES", "DEPUTY_FIGURES", "LEDGER_COLUMNS", "ReportScope", "period
 FIGURES = ("activities_held", "deputy_attendances", "voter_contacts", "bookings",
            "suggestions_collected", "suggestions_online", "suggestions_on_behalf", "answered",
            "resolved", "median_first_response_hours", "response_rate", "resolution_rate",
-           "satisfaction_rate")
+           "satisfaction_rate",
+           # 回访 "was it really fixed?" (storage.followup)
+           "followup_asked", "followup_still_fixed", "followup_came_back",
+           "followup_still_fixed_rate")
 DEPUTY_FIGURES = ("station_months_attended", "home_quarters_attended", "report_given",
                   "evaluation")
 LEDGER_COLUMNS = ("ticket", "created", "station", "category", "level", "handler", "status",
@@ -144,7 +150,9 @@ async def _suggestion_figures(session: AsyncSession, start: datetime, end: datet
     stmt = select(_key(key), func.count(), _count_if(_S.on_behalf.is_(True)),
                   _count_if(_S.first_response_at.is_not(None)), _count_if(resolved),
                   _count_if(due), _count_if(on_time), _count_if(rated),
-                  _count_if(good)).select_from(_S)
+                  _count_if(good), _count_if(_S.followup_asked_at.is_not(None)),
+                  _count_if(_S.followup_answer == "still_fixed"),
+                  _count_if(_S.followup_answer == "came_back")).select_from(_S)
     for target, onclause in joins:
         stmt = stmt.join(target, onclause)
     stmt = _stations(stmt.where(*in_period), _S.station_id, scope)
@@ -167,8 +175,8 @@ async def _suggestion_figures(session: AsyncSession, start: datetime, end: datet
     medians = {k: round(float(h), 2) for k, h in await session.execute(
         select(sub.c.k, func.avg(sub.c.h)).where(middle).group_by(sub.c.k))}
     out: dict[Any, dict[str, Any]] = {}
-    for k, total, behalf, answered, n_resolved, n_due, n_on_time, n_rated, n_good in (
-            await session.execute(stmt)):
+    for (k, total, behalf, answered, n_resolved, n_due, n_on_time, n_rated, n_good, n_asked,
+         n_fixed, n_back) in await session.execute(stmt):
         if int(total) == 0:
             continue
         out[k] = {
@@ -181,6 +189,10 @@ async def _suggestion_figures(session: AsyncSession, start: datetime, end: datet
             "response_rate": _ratio(int(n_on_time), int(n_due)),
             "resolution_rate": _ratio(int(n_resolved), int(total)),
             "satisfaction_rate": _ratio(int(n_good), int(n_rated)),
+            "followup_asked": int(n_asked),
+            "followup_still_fixed": int(n_fixed),
+            "followup_came_back": int(n_back),
+            "followup_still_fixed_rate": _ratio(int(n_fixed), int(n_fixed) + int(n_back)),
         }
     return out
 
@@ -239,6 +251,10 @@ def _row(meetings: dict[str, int] | None, suggestions: dict[str, Any] | None) ->
         "response_rate": s.get("response_rate"),
         "resolution_rate": s.get("resolution_rate"),
         "satisfaction_rate": s.get("satisfaction_rate"),
+        "followup_asked": s.get("followup_asked", 0),
+        "followup_still_fixed": s.get("followup_still_fixed", 0),
+        "followup_came_back": s.get("followup_came_back", 0),
+        "followup_still_fixed_rate": s.get("followup_still_fixed_rate"),
     }
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 __all__ = [
     "CallbackData", "encode", "decode", "MAX_BYTES", "PREFIXES",
     "LANGUAGE", "ONBOARDING", "STATION", "PRIVACY", "SUGGEST", "TRACKING", "TRIAGE", "TIMELINE",
-    "DEPUTY", "EVALUATION", "EVALUATION_VOTE", "REPORT",
+    "DEPUTY", "EVALUATION", "EVALUATION_VOTE", "REPORT", "FOLLOWUP", "PUBLICITY",
 ]
 
 MAX_BYTES = 64
@@ -34,8 +34,10 @@ DEPUTY = "dep"  # deputy: their inbox and tickets
 EVALUATION = "ev"  # staff: /evaluate (voters' 评议 of a deputy's report)
 EVALUATION_VOTE = "evr"  # resident: a vote and its comment in an evaluation
 REPORT = "rep"  # staff: /report's period buttons in a staff group
+FOLLOWUP = "fu"  # resident: "is it still fixed?" some days after a suggestion was resolved
+PUBLICITY = "pub"  # staff: the monthly 公示 of their area
 PREFIXES = (LANGUAGE, ONBOARDING, STATION, PRIVACY, SUGGEST, TRACKING, TRIAGE, TIMELINE, DEPUTY,
-            EVALUATION, EVALUATION_VOTE, REPORT)
+            EVALUATION, EVALUATION_VOTE, REPORT, FOLLOWUP, PUBLICITY)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ class DialogConfig:
     weekly_report: tuple[int, time] | None = (0, time(9, 0))
     area_name: str = ""  # configured display name of the service area ('' = from the data)
     area_name_en: str = ""
+    followup_days: int = 30  # 回访: days after a suggestion is resolved to ask if it stayed fixed
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 from .access import allowed_actions, may_view, refusal
 from .create import ATTACHMENT_KINDS, MAX_ATTACHMENTS, MAX_SUGGESTION_TEXT, create_suggestion
 from .errors import LifecycleError
+from .followup import CAME_BACK, STILL_FIXED, came_back, confirm_fixed
 from .handling import MAX_REASON_TEXT, MAX_REPLY_TEXT, hand_back, reply, request_info, resolve
 from .queries import (
     count_today,
@@ -48,7 +49,7 @@ from .triage import (
 )
 
 __all__ = [
-    "ATTACHMENT_KINDS", "DEPUTY_ACTIONS", "FINISHED", "LEVEL_ORDER", "LifecycleError",
+    "ATTACHMENT_KINDS", "CAME_BACK", "DEPUTY_ACTIONS", "STILL_FIXED", "came_back", "confirm_fixed", "FINISHED", "LEVEL_ORDER", "LifecycleError",
     "MAX_ATTACHMENTS", "MAX_COMMENT_TEXT", "MAX_REASON_TEXT", "MAX_REOPENS_TO_HANDLER",
     "MAX_REPLY_TEXT", "MAX_SUGGESTION_TEXT", "OPEN", "RESIDENT_ACTIONS", "Rule", "TRANSITIONS",
     "add_followup", "allowed_actions", "assign", "may_view", "refusal",

@@ -88,6 +88,9 @@ TRANSITIONS: dict[str, Rule] = {
     # answered → assigned (new when nobody is assigned); other statuses stay as they are
     "add_followup": _rule(OPEN, _RESIDENT, {S.ASSIGNED, S.NEW}, keeps_status=True),
     "rate": _rule({S.RESOLVED}, _RESIDENT, {S.CLOSED, S.REOPENED}),
+    # 回访, some days after it was resolved: still fixed (recorded) or came back (reopened)
+    "followup_fixed": _rule({S.RESOLVED, S.CLOSED}, _RESIDENT),
+    "followup_came_back": _rule({S.RESOLVED, S.CLOSED}, _RESIDENT, {S.REOPENED}),
 }
 
 DEPUTY_ACTIONS = frozenset(a for a, r in TRANSITIONS.items() if ActorKind.DEPUTY in r.actors)

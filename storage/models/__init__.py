@@ -53,6 +53,7 @@ from .messaging import (
     ProcessedUpdate,
 )
 from .people import Deputy, DeputyStation, InviteCode, Resident, Staff
+from .publicity import PublicityArea
 from .suggestions import (
     AnswerTemplate,
     Attachment,
@@ -71,5 +72,5 @@ __all__ = [
     "InboxUpdate", "ProcessedUpdate", "Resident", "Satisfaction", "Staff", "StaffChat", "StaffTopic", "Station", "StationCoverage",
     "StationKind", "Subscription", "Suggestion", "SuggestionStatus", "TicketCounter",
     "TimelineEntry", "Town", "Visibility", "utcnow",
-    "ForwardedMessage", "Ballot", "Evaluation",
+    "ForwardedMessage", "Ballot", "Evaluation", "PublicityArea",
 ]

@@ -205,6 +205,9 @@ class OutboxPurpose(enum.StrEnum):
     DEFERRED_REPLY = "deferred_reply"  # a direct reply Telegram held back or the network lost
     WEEKLY_REPORT = "weekly_report"  # a staff group's weekly summary (a chart drawn by the bot)
     EVALUATION_RESULT = "evaluation_result"  # a closed 评议's results, to staff and the deputy
+    FOLLOWUP = "followup"  # 回访: "is it still fixed?", some days after a suggestion was resolved
+    PUBLICITY_CARD = "publicity_card"  # a monthly 公示's progress card in its staff group
+    PUBLICITY_PREVIEW = "publicity_preview"  # the 公示 as residents receive it, shown to its group
 
 
 class InviteKind(enum.StrEnum):

@@ -137,6 +137,12 @@ class Suggestion(Base):
     card_thread_id: Mapped[int | None] = mapped_column(nullable=True)
     card_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
+    # 回访 "was it really fixed?": asked once, some days after it was resolved; the answer is
+    # ``still_fixed`` or ``came_back`` (which reopened it).
+    followup_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    followup_answer: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    followup_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
 
 class TimelineEntry(Base):
     """One event in a suggestion's life; public entries are shown to the resident."""

@@ -50,6 +50,10 @@ CALLS: dict[str, Call] = {
     "resolve": lambda s, i, a, w: lc.resolve(s, i, a, now=NOW, text="路灯已修复。"),
     "add_followup": lambda s, i, a, w: lc.add_followup(s, i, a, now=NOW, text="还有一盏没修"),
     "rate": lambda s, i, a, w: lc.rate(s, i, a, now=NOW, satisfaction="satisfied"),
+    "followup_fixed": lambda s, i, a, w: lc.confirm_fixed(s, i, a, now=NOW),
+    "followup_came_back": lambda s, i, a, w: lc.came_back(
+        s, i, a, now=NOW, comment="又坏了", deadlines=DEADLINES
+    ),
 }
 
 
@@ -73,6 +77,7 @@ async def _prepare(db: Database, w: World, status: SuggestionStatus) -> int:
         sug = await new_suggestion(s, w, now=T0)
         sug.status = status
         sug.assignee_deputy_id = w.deputy.id
+        sug.followup_asked_at = T0  # the 回访 question is open (its answers are in the table)
         return sug.id
 
 

@@ -91,6 +91,7 @@ class S:
     rating: str | None = None
     assignee: str | None = None
     on_behalf: bool = False
+    followup: str | None = None  # 回访: asked (no answer yet), still_fixed or came_back
 
 
 SUGGESTIONS = [
@@ -98,22 +99,27 @@ SUGGESTIONS = [
     S("S1", "new", local(2026, 1, 5), None),  # overdue, unanswered
     S("S1", "assigned", local(2026, 1, 6), None, assignee="D1"),
     S("S1", "answered", local(2026, 1, 7), 10 * H, assignee="D1"),
-    S("S1", "resolved", local(2026, 2, 1), 30 * H, rating="satisfied", assignee="D1"),
-    S("S1", "closed", local(2026, 2, 2), 100 * H, rating="unsatisfied", assignee="D3"),  # late
+    S("S1", "resolved", local(2026, 2, 1), 30 * H, rating="satisfied", assignee="D1",
+      followup="still_fixed"),
+    S("S1", "closed", local(2026, 2, 2), 100 * H, rating="unsatisfied", assignee="D3",
+      followup="asked"),  # late
     S("S1", "rejected", local(2026, 2, 3), 5 * H, assignee="D3"),
     S("S1", "duplicate", local(2026, 2, 4), None),  # merged: never counted
     S("S1", "escalated", local(2026, 3, 1), 20 * H, on_behalf=True),
-    S("S1", "reopened", local(2026, 3, 2), 2 * H, rating="basic", assignee="D1"),
+    S("S1", "reopened", local(2026, 3, 2), 2 * H, rating="basic", assignee="D1",
+      followup="came_back"),
     S("H1", "resolved", local(2026, 3, 3), 1 * H, rating="basic", on_behalf=True,
       assignee="D1"),
     S("H1", "closed", local(2026, 4, 4), 8 * H, on_behalf=True),
-    S("S2", "resolved", local(2026, 4, 5), 50 * H, rating="satisfied", assignee="D2"),
+    S("S2", "resolved", local(2026, 4, 5), 50 * H, rating="satisfied", assignee="D2",
+      followup="still_fixed"),
     S("S2", "answered", local(2026, 5, 6), 80 * H, assignee="D2"),  # late
     S("S2", "closed", local(2026, 6, 7), 6 * H, rating="satisfied", assignee="D2",
       on_behalf=True),
     S("H2", "rejected", local(2026, 6, 8), 4 * H, rating="unsatisfied"),
     # Outside the period.
-    S("S1", "resolved", local(2025, 12, 31, 23), 1 * H, rating="satisfied", assignee="D1"),
+    S("S1", "resolved", local(2025, 12, 31, 23), 1 * H, rating="satisfied", assignee="D1",
+      followup="came_back"),
     S("S2", "resolved", local(2026, 7, 1, 0), 1 * H, rating="satisfied", assignee="D2"),
 ]
 
@@ -162,6 +168,8 @@ async def _build(db: Database) -> None:
                 first_response_at=sg.created + sg.response if sg.response else None,
                 first_response_due=sg.created + sg.due, resolution_due=sg.created + 15 * D,
                 satisfaction=sg.rating, on_behalf=sg.on_behalf,
+                followup_asked_at=sg.created + 40 * D if sg.followup else None,
+                followup_answer=sg.followup if sg.followup != "asked" else None,
                 assignee_deputy_id=deputies[sg.assignee].id if sg.assignee else None))
 
 
@@ -190,6 +198,8 @@ def expected_row(meetings: list[M], suggestions: list[S], *, attendances: int | 
     rated = [sg for sg in sugg if sg.rating]
     good = [sg for sg in rated if sg.rating in ("satisfied", "basic")]
     hours = [sg.response / H for sg in answered if sg.response is not None]
+    fixed = [sg for sg in sugg if sg.followup == "still_fixed"]
+    back = [sg for sg in sugg if sg.followup == "came_back"]
     return {
         "activities_held": len(held) if held_count is None else held_count,
         "deputy_attendances": (sum(len(m.deputies) for m in held) if attendances is None
@@ -205,6 +215,10 @@ def expected_row(meetings: list[M], suggestions: list[S], *, attendances: int | 
         "response_rate": _ratio(len(on_time), len(due)),
         "resolution_rate": _ratio(len(resolved), len(sugg)),
         "satisfaction_rate": _ratio(len(good), len(rated)),
+        "followup_asked": len([sg for sg in sugg if sg.followup]),
+        "followup_still_fixed": len(fixed),
+        "followup_came_back": len(back),
+        "followup_still_fixed_rate": _ratio(len(fixed), len(fixed) + len(back)),
     }
 
 
