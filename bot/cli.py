@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "plan": "bot.cli_calendar:cmd_plan",
     "archive": "bot.cli_calendar:cmd_archive",
     "report": "bot.cli_report:cmd_report",
+    "annual-report": "bot.cli_annual:cmd_annual_report",
     "poster meeting": "bot.cli_calendar:cmd_poster",
     "poster station": "bot.cli_calendar:cmd_poster",
 }
@@ -89,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_report import add_report_parser
 
     add_report_parser(sub)
+    from .cli_annual import add_annual_parser
+
+    add_annual_parser(sub)
     return parser
 
 

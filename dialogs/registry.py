@@ -7,7 +7,7 @@ from datetime import timedelta
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from dialogs import edits, everyone
-from dialogs.deputy import agenda, inbox
+from dialogs.deputy import agenda, inbox, record
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Flow, Handlers, Job
 from dialogs.kernel.unit import Dispatcher, wrap
@@ -41,6 +41,7 @@ FLOWS: tuple[Flow, ...] = (
     Flow("staff_report", staff_report.handlers, staff_report.jobs),
     Flow("inbox", inbox.handlers),
     Flow("agenda", agenda.handlers, agenda.jobs),
+    Flow("record", record.handlers),  # /report in a private chat: the deputy's own record
 )
 
 

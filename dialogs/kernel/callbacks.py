@@ -16,7 +16,7 @@ from dataclasses import dataclass
 __all__ = [
     "CallbackData", "encode", "decode", "MAX_BYTES", "PREFIXES",
     "LANGUAGE", "ONBOARDING", "STATION", "PRIVACY", "SUGGEST", "TRACKING", "TRIAGE", "TIMELINE",
-    "DEPUTY", "EVALUATION", "EVALUATION_VOTE", "REPORT", "FOLLOWUP", "PUBLICITY",
+    "DEPUTY", "EVALUATION", "EVALUATION_VOTE", "REPORT", "FOLLOWUP", "PUBLICITY", "RECORD",
 ]
 
 MAX_BYTES = 64
@@ -36,8 +36,9 @@ EVALUATION_VOTE = "evr"  # resident: a vote and its comment in an evaluation
 REPORT = "rep"  # staff: /report's period buttons in a staff group
 FOLLOWUP = "fu"  # resident: "is it still fixed?" some days after a suggestion was resolved
 PUBLICITY = "pub"  # staff: the monthly 公示 of their area
+RECORD = "dr"  # deputy: their record (履职档案) and the annual report draft
 PREFIXES = (LANGUAGE, ONBOARDING, STATION, PRIVACY, SUGGEST, TRACKING, TRIAGE, TIMELINE, DEPUTY,
-            EVALUATION, EVALUATION_VOTE, REPORT, FOLLOWUP, PUBLICITY)
+            EVALUATION, EVALUATION_VOTE, REPORT, FOLLOWUP, PUBLICITY, RECORD)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 from telegram import InputFile, Message, Update
@@ -77,6 +78,8 @@ async def _run_later(reply: Reply, bot: Any) -> None:
 
 
 async def _deliver_one(services: Services, bot: Any, chat_id: int, update: Update, reply: Reply) -> None:
+    if reply.render is not None:
+        reply = replace(reply, content=await asyncio.to_thread(reply.render), render=None)
     for attempt in range(2):
         if services.on_direct_send is not None:
             services.on_direct_send(chat_id)
@@ -125,7 +128,13 @@ async def _call(bot: Any, chat_id: int, update: Update, reply: Reply) -> None:
         )
     elif reply.kind == "document":
         await bot.send_document(
-            chat_id, InputFile(reply.content, filename=reply.filename), caption=reply.text or None
+            chat_id, InputFile(reply.content, filename=reply.filename), caption=reply.text or None,
+            reply_markup=reply.markup,
+        )
+    elif reply.kind == "photo":
+        await bot.send_photo(
+            chat_id, InputFile(reply.content, filename=reply.filename), caption=reply.text or None,
+            reply_markup=reply.markup,
         )
     elif reply.kind in ("venue", "location"):
         # Not bot.send_venue/send_location: PTB adds the default parse_mode to them, a parameter

@@ -62,12 +62,15 @@ def escape(text: str | None) -> str:
 class Reply:
     """Something to do in the current chat after the transaction commits."""
 
-    kind: str  # text | edit | toast | document | venue | location | later
+    kind: str  # text | edit | toast | document | photo | venue | location | later
     text: str = ""
     markup: Markup = None
     alert: bool = False
     filename: str = ""
     content: bytes = b""
+    # A file drawn after the commit, in a worker thread (a chart, a document): not under the
+    # transaction's locks, not on the event loop.
+    render: Callable[[], bytes] | None = None
     latitude: float = 0.0
     longitude: float = 0.0
     title: str = ""
@@ -221,6 +224,13 @@ class Turn:
     def after_commit(self, job: Callable[[Any], Awaitable[None]]) -> None:
         """Run ``job(bot)`` once this turn is committed and its earlier replies are out."""
         self.replies.append(Reply("later", later=job))
+
+    def send_rendered(self, kind: str, filename: str, render: Callable[[], bytes],
+                      caption: str = "", markup: Markup = None) -> None:
+        """A photo or document made by ``render`` (plain data in, bytes out) after the commit,
+        off the event loop."""
+        self.replies.append(Reply(kind, text=caption, filename=filename, render=render,
+                                  markup=markup))
 
     def send_venue(self, latitude: float, longitude: float, title: str, address: str) -> None:
         self.replies.append(
