@@ -59,14 +59,20 @@ def figure_values(locale: str, record: DeputyRecord) -> dict[str, str]:
     }
 
 
+_EVALUATION_KEYS = ("evaluations", "asked", "votes", "satisfied", "basically_satisfied",
+                    "dissatisfied", "satisfaction_rate")
+
+
 def evaluation_text(locale: str, evaluation: Any) -> str:
-    """Voters' evaluation (评议) as one line, whatever shape the evaluation helper gives it."""
+    """Voters' evaluation (评议): the report's ``evaluation`` figure (see CONTRACTS: counts of
+    votes by answer and the satisfaction rate) as one sentence; any other shape as it is."""
+    if isinstance(evaluation, dict) and all(k in evaluation for k in _EVALUATION_KEYS):
+        fields = {k: evaluation[k] for k in _EVALUATION_KEYS}
+        fields["satisfaction_rate"] = percent(evaluation["satisfaction_rate"])
+        line = t(locale, "record.evaluation", **fields)
+        return line + (t(locale, "record.evaluation_open") if evaluation.get("open") else "")
     if isinstance(evaluation, dict):
-        parts = []
-        for key, value in evaluation.items():
-            shown = percent(value) if isinstance(value, float) and 0 <= value <= 1 else value
-            parts.append(f"{key} {shown}")
-        return "；".join(parts) if locale == "zh" else "; ".join(parts)
+        return "; ".join(f"{key} {value}" for key, value in evaluation.items())
     return str(evaluation)
 
 

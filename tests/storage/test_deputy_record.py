@@ -12,17 +12,21 @@ from record_world import (
     D1_MONTHS,
     D1_RECEPTIONS,
     DONE,
+    NAME,
     NOW,
     PERSONAL,
+    PHONE,
     TZ,
     YEAR,
     build_record_world,
 )
+from sqlalchemy import select
 
 from locales import t
 from storage import Database
 from storage.annual_report import TABLE_KEYS, annual_report_docx
 from storage.deputy_record import MASK, load_deputy_record, record_period, scrub
+from storage.models import Ballot, Evaluation, Resident
 from storage.record_render import figure_values, record_summary, render_record_png
 from storage.report import build_report, report_scope
 
@@ -127,3 +131,29 @@ def test_scrub_masks_numbers_addresses_and_names() -> None:
     for secret in ("王小明", "138", "139", "69123456", "11010119900307123X", "x.y@"):
         assert secret not in out, out
     assert "2025-000123" in out and "共3件" in out  # a ticket number and a count stay
+
+
+async def test_voters_evaluation_shows_in_the_summary_and_the_document(db: Database) -> None:
+    ids = await build_record_world(db)
+    async with db.unit_of_work() as s:
+        residents = list(await s.scalars(select(Resident.id).order_by(Resident.id)))
+        evaluation = Evaluation(deputy_id=ids["D1"], period_from=date(YEAR, 1, 1),
+                                period_to=date(YEAR, 12, 31), station_ids=[], summary="…",
+                                closes_at=NOW, closed_at=NOW, status="closed", asked=5)
+        s.add(evaluation)
+        await s.flush()
+        for resident, choice in zip(residents, ("satisfied", "satisfied", "basic",
+                                                "unsatisfied"), strict=False):
+            s.add(Ballot(evaluation_id=evaluation.id, resident_id=resident, choice=choice,
+                         comment=f"{NAME}说{PHONE}"))
+    async with db.reading() as session:
+        record = await load_deputy_record(session, ids["D1"], YEAR, TZ, NOW)
+        other = await load_deputy_record(session, ids["D2"], YEAR, TZ, NOW)
+    assert record is not None and other is not None and other.row["evaluation"] is None
+    for locale in ("zh", "en"):
+        line = t(locale, "record.evaluation", evaluations=1, asked=5, votes=4, satisfied=2,
+                 basically_satisfied=1, dissatisfied=1, satisfaction_rate="75.0%")
+        text, _ = docx_text(annual_report_docx(locale, record))
+        assert t(locale, "annual.h.evaluation") in text and line in text
+        assert line in record_summary(locale, record)
+        assert NAME not in text and PHONE not in text  # comments are not shown
