@@ -49,7 +49,7 @@ def report_labels(locale: str) -> dict[str, str]:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.report import build_report, ledger_rows, report_scope
+    from storage.report import build_report, ledger_batches, report_scope
 
     loc = settings.locale
     if args.first > args.last:
@@ -61,6 +61,10 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         return 2
 
     async def go() -> int:
+        from storage.report_render import ReportWorkbook
+
+        labels = report_labels(loc)
+        book: ReportWorkbook | None = None
         db = await open_database(settings)
         try:
             async with db.reading() as session:
@@ -76,19 +80,20 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
                         return 1
                 report = await build_report(session, args.first, args.last, settings.tz,
                                             utcnow(), scope)
-                ledger = (await ledger_rows(session, args.first, args.last, settings.tz, scope)
-                          if args.xlsx else [])
+                if args.xlsx and not personal:  # the ledger streams into the workbook
+                    book = ReportWorkbook(report, labels)
+                    async for batch in ledger_batches(session, args.first, args.last,
+                                                      settings.tz, scope):
+                        book.add_ledger(batch)
             if personal:
-                ledger = await _personal_ledger(db, args, settings, ledger)
+                book = await _personal_workbook(db, args, settings, report, labels, scope)
         finally:
             await db.dispose()
-        labels = report_labels(loc)
         out = sys.stderr if args.json else sys.stdout
-        if args.xlsx:
-            from storage.report_render import write_report_xlsx
-
-            write_report_xlsx(Path(args.xlsx), report, ledger, labels, personal=personal)
-            print(t(loc, "report.xlsx_written", path=args.xlsx, rows=len(ledger)), file=out)
+        if book is not None:
+            Path(args.xlsx).parent.mkdir(parents=True, exist_ok=True)
+            book.save(Path(args.xlsx))
+            print(t(loc, "report.xlsx_written", path=args.xlsx, rows=book.ledger_rows), file=out)
         if args.png:
             from storage.report_render import write_report_charts
 
@@ -115,23 +120,29 @@ async def _refuse_personal(session: Any, args: argparse.Namespace, settings: Set
     return None
 
 
-async def _personal_ledger(db: Any, args: argparse.Namespace, settings: Settings,
-                           ledger: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The ledger with names, phones and texts, and the export's audit entry, in one unit of
-    work: nothing personal is read without its entry committed."""
+async def _personal_workbook(db: Any, args: argparse.Namespace, settings: Settings,
+                             report: dict[str, Any], labels: dict[str, str], scope: Any) -> Any:
+    """The workbook whose ledger has names, phones and texts, and the export's audit entry, in
+    one unit of work: nothing personal is read without its entry committed."""
+    from storage.report import ledger_rows
     from storage.report_personal import (
         add_personal_columns,
         audit_personal_export,
         export_actor,
         scope_label,
     )
+    from storage.report_render import ReportWorkbook
 
+    book = ReportWorkbook(report, labels, personal=True)
     async with db.unit_of_work() as session:
         actor = await export_actor(session, args.actor, frozenset(settings.admin_ids))
-        rows = await add_personal_columns(session, ledger)
-        scope = scope_label(district=args.district, town=args.town, station=args.station,
+        # Read whole, not streamed: the personal columns are read on the same connection.
+        ledger = await ledger_rows(session, args.first, args.last, settings.tz, scope)
+        book.add_ledger(await add_personal_columns(session, ledger))
+        label = scope_label(district=args.district, town=args.town, station=args.station,
                             deputy=args.deputy)
-        audit_personal_export(session, actor, first=args.first, last=args.last, scope=scope,
-                              path=str(Path(args.xlsx).resolve()), rows=len(rows), now=utcnow())
+        audit_personal_export(session, actor, first=args.first, last=args.last, scope=label,
+                              path=str(Path(args.xlsx).resolve()), rows=book.ledger_rows,
+                              now=utcnow())
     print(t(settings.locale, "report.personal.warning", path=args.xlsx), file=sys.stderr)
-    return rows
+    return book

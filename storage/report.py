@@ -1,8 +1,12 @@
 """The district's figures for a period (``jiazhan report``): activities, attendances, contacts,
 bookings and suggestions, in totals and per home, station, town and deputy.
 
-Everything is aggregate SQL grouped by the row's key (conditional sums; medians by window
-functions as in ``storage.stats``). Definitions, for a period [start, end) in the district's zone:
+Counted in SQL with one pass of each kind over the period: conditional sums per station and per
+month (a CASE over the month's bounds in the district's zone), towns and totals being the sums of
+their stations; medians from one read of the answered suggestions' hours; the deputies' sign-ins,
+rhythm (月进站、季回家) and 述职 in one grouped query (a city's year is timed by
+``tests/benchmarks/report.py``; README "Figures and reports"). Definitions, for a period
+[start, end) in the district's zone:
 
 * ``activities_held``: meetings with status ``held`` that started in the period;
 * ``deputy_attendances``: deputy ``CheckIn`` rows at those meetings (代表参加人次);
@@ -31,12 +35,14 @@ counts and the satisfaction rate, never who voted), None when there is none.
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, distinct, func, literal_column, or_, select
+from sqlalchemy import case, distinct, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .evaluations import deputy_evaluation_figures
@@ -59,7 +65,7 @@ from .models import (
 )
 
 __all__ = ["FIGURES", "DEPUTY_FIGURES", "LEDGER_COLUMNS", "ReportScope", "period_bounds",
-           "report_scope", "build_report", "ledger_rows"]
+           "report_scope", "build_report", "ledger_rows", "ledger_batches"]
 
 FIGURES = ("activities_held", "deputy_attendances", "voter_contacts", "bookings",
            "suggestions_collected", "suggestions_online", "suggestions_on_behalf", "answered",
@@ -138,123 +144,130 @@ def _stations(stmt: Any, column: Any, scope: ReportScope) -> Any:
     return stmt if scope.station_ids is None else stmt.where(column.in_(scope.station_ids))
 
 
-async def _suggestion_figures(session: AsyncSession, start: datetime, end: datetime,
-                              now: datetime, scope: ReportScope, key: Any | None,
-                              joins: tuple[tuple[Any, Any], ...] = ()) -> dict[Any, dict[str, Any]]:
-    in_period = (_S.created_at >= start, _S.created_at < end, _COUNTED)
-    due = or_(_S.first_response_due <= now, _S.first_response_at.is_not(None))
-    on_time = _S.first_response_at <= _S.first_response_due
-    resolved = _S.status.in_([SuggestionStatus.RESOLVED, SuggestionStatus.CLOSED])
-    rated = _S.satisfaction.is_not(None)
-    good = _S.satisfaction.in_([Satisfaction.SATISFIED, Satisfaction.BASIC])
-    stmt = select(_key(key), func.count(), _count_if(_S.on_behalf.is_(True)),
-                  _count_if(_S.first_response_at.is_not(None)), _count_if(resolved),
-                  _count_if(due), _count_if(on_time), _count_if(rated),
-                  _count_if(good), _count_if(_S.followup_asked_at.is_not(None)),
-                  _count_if(_S.followup_answer == "still_fixed"),
-                  _count_if(_S.followup_answer == "came_back")).select_from(_S)
-    for target, onclause in joins:
-        stmt = stmt.join(target, onclause)
-    stmt = _stations(stmt.where(*in_period), _S.station_id, scope)
-    if key is not None:
-        stmt = stmt.where(key.is_not(None)).group_by(key)
-    # Medians: row_number() over the ordered hours, the middle one or two rows of each group.
+def _suggestion_sums(now: datetime) -> tuple[tuple[str, Any], ...]:
+    """What is counted of the period's suggestions (each an additive count, summed over
+    stations for towns and totals)."""
+    return (
+        ("on_behalf", _S.on_behalf.is_(True)),
+        ("answered", _S.first_response_at.is_not(None)),
+        ("resolved", _S.status.in_([SuggestionStatus.RESOLVED, SuggestionStatus.CLOSED])),
+        ("due", or_(_S.first_response_due <= now, _S.first_response_at.is_not(None))),
+        ("on_time", _S.first_response_at <= _S.first_response_due),
+        ("rated", _S.satisfaction.is_not(None)),
+        ("good", _S.satisfaction.in_([Satisfaction.SATISFIED, Satisfaction.BASIC])),
+        ("followup_asked", _S.followup_asked_at.is_not(None)),
+        ("followup_still_fixed", _S.followup_answer == "still_fixed"),
+        ("followup_came_back", _S.followup_answer == "came_back"),
+    )
+
+
+async def _suggestion_counts(session: AsyncSession, start: datetime, end: datetime,
+                             now: datetime, scope: ReportScope, key: Any,
+                             where: tuple[Any, ...] = ()) -> dict[Any, dict[str, int]]:
+    """One pass over the period's suggestions grouped by ``key``: ``collected`` and each of
+    ``_suggestion_sums``."""
+    sums = _suggestion_sums(now)
+    stmt = select(key, func.count(), *(_count_if(c) for _, c in sums)).where(
+        _S.created_at >= start, _S.created_at < end, _COUNTED, key.is_not(None), *where)
+    stmt = _stations(stmt, _S.station_id, scope).group_by(key)
+    return {k: {"collected": int(n), **{name: int(v) for (name, _), v in
+                                        zip(sums, values, strict=True)}}
+            for k, n, *values in await session.execute(stmt)}
+
+
+async def _response_hours(session: AsyncSession, start: datetime, end: datetime,
+                          scope: ReportScope, month: Any, where: tuple[Any, ...] = ()
+                          ) -> list[tuple[int, int | None, int, float]]:
+    """(station, assignee, month index, hours to the first response) of each answered
+    suggestion of the period: the medians of every list are taken from these rows."""
     hours = _hours(session.get_bind().dialect.name, _S.first_response_at, _S.created_at)
-    window = {"partition_by": key} if key is not None else {}
-    inner = select(_key(key).label("k"), hours.label("h"),
-                   func.row_number().over(order_by=hours, **window).label("rn"),
-                   func.count().over(**window).label("n")).select_from(_S)
-    for target, onclause in joins:
-        inner = inner.join(target, onclause)
-    inner = _stations(inner.where(*in_period, _S.first_response_at.is_not(None)),
-                      _S.station_id, scope)
-    if key is not None:
-        inner = inner.where(key.is_not(None))
-    sub = inner.subquery()
-    middle = or_(sub.c.rn == (sub.c.n + 1) // 2, sub.c.rn == (sub.c.n + 2) // 2)
-    medians = {k: round(float(h), 2) for k, h in await session.execute(
-        select(sub.c.k, func.avg(sub.c.h)).where(middle).group_by(sub.c.k))}
-    out: dict[Any, dict[str, Any]] = {}
-    for (k, total, behalf, answered, n_resolved, n_due, n_on_time, n_rated, n_good, n_asked,
-         n_fixed, n_back) in await session.execute(stmt):
-        if int(total) == 0:
-            continue
-        out[k] = {
-            "suggestions_collected": int(total),
-            "suggestions_online": int(total) - int(behalf),
-            "suggestions_on_behalf": int(behalf),
-            "answered": int(answered),
-            "resolved": int(n_resolved),
-            "median_first_response_hours": medians.get(k),
-            "response_rate": _ratio(int(n_on_time), int(n_due)),
-            "resolution_rate": _ratio(int(n_resolved), int(total)),
-            "satisfaction_rate": _ratio(int(n_good), int(n_rated)),
-            "followup_asked": int(n_asked),
-            "followup_still_fixed": int(n_fixed),
-            "followup_came_back": int(n_back),
-            "followup_still_fixed_rate": _ratio(int(n_fixed), int(n_fixed) + int(n_back)),
-        }
-    return out
+    stmt = select(_S.station_id, _S.assignee_deputy_id, month, hours).where(
+        _S.created_at >= start, _S.created_at < end, _COUNTED,
+        _S.first_response_at.is_not(None), *where)
+    return [(s, d, int(m), float(h))
+            for s, d, m, h in await session.execute(_stations(stmt, _S.station_id, scope))]
 
 
-async def _meeting_figures(session: AsyncSession, start: datetime, end: datetime,
-                           scope: ReportScope, key: Any | None,
-                           joins: tuple[tuple[Any, Any], ...] = ()) -> dict[Any, dict[str, int]]:
-    def grouped(stmt: Any, *where: Any) -> Any:
-        for target, onclause in joins:
-            stmt = stmt.join(target, onclause)
-        stmt = _stations(stmt.where(Meeting.starts_at >= start, Meeting.starts_at < end, *where),
-                         Meeting.station_id, scope)
-        return stmt.group_by(key) if key is not None else stmt
+def _medians(rows: Any, key: Any) -> dict[Any, float]:
+    """The median hours per ``key(row)`` (the middle value, or the mean of the middle two)."""
+    groups: dict[Any, list[float]] = {}
+    for row in rows:
+        k = key(row)
+        if k is not None:
+            groups.setdefault(k, []).append(row[3])
+    return {k: round(statistics.median(values), 2) for k, values in groups.items()}
 
-    held = Meeting.status == MeetingStatus.HELD
+
+def _suggestion_figures(counts: dict[str, int] | None, median: float | None) -> dict[str, Any]:
+    c = counts or {}
+    total = c.get("collected", 0)
+    fixed, back = c.get("followup_still_fixed", 0), c.get("followup_came_back", 0)
+    return {
+        "suggestions_collected": total,
+        "suggestions_online": total - c.get("on_behalf", 0),
+        "suggestions_on_behalf": c.get("on_behalf", 0),
+        "answered": c.get("answered", 0),
+        "resolved": c.get("resolved", 0),
+        "median_first_response_hours": median if total else None,
+        "response_rate": _ratio(c.get("on_time", 0), c.get("due", 0)),
+        "resolution_rate": _ratio(c.get("resolved", 0), total),
+        "satisfaction_rate": _ratio(c.get("good", 0), c.get("rated", 0)),
+        "followup_asked": c.get("followup_asked", 0),
+        "followup_still_fixed": fixed,
+        "followup_came_back": back,
+        "followup_still_fixed_rate": _ratio(fixed, fixed + back),
+    }
+
+
+async def _meeting_counts(session: AsyncSession, start: datetime, end: datetime,
+                          scope: ReportScope, key: Any) -> dict[Any, dict[str, int]]:
+    """Meetings of the period grouped by ``key`` (a column or expression of Meeting): how many
+    were held, their walk-ins, deputy and resident sign-ins; confirmed bookings of all."""
+    started = (Meeting.starts_at >= start, Meeting.starts_at < end)
+    held = (*started, Meeting.status == MeetingStatus.HELD)
     out: dict[Any, dict[str, int]] = {}
 
-    def put(name: str, rows: Any) -> None:
-        for k, n in rows:
-            if int(n or 0):
-                out.setdefault(k, {}).__setitem__(name, int(n))
+    def put(row: dict[str, int], name: str, value: Any) -> None:
+        if int(value or 0):
+            row[name] = row.get(name, 0) + int(value)
 
-    put("activities_held", await session.execute(grouped(
-        select(_key(key), func.count()).select_from(Meeting), held)))
-    put("walk_ins", await session.execute(grouped(
-        select(_key(key), func.sum(Meeting.walk_ins)).select_from(Meeting), held)))
-    checkins = select(_key(key), _count_if(CheckIn.kind == "deputy"),
-                      _count_if(CheckIn.kind == "resident")).select_from(CheckIn).join(
-        Meeting, Meeting.id == CheckIn.meeting_id)
-    for k, deputies, residents in await session.execute(grouped(checkins, held)):
-        if int(deputies):
-            out.setdefault(k, {})["deputy_attendances"] = int(deputies)
-        if int(residents):
-            out.setdefault(k, {})["residents"] = int(residents)
-    put("bookings", await session.execute(grouped(
-        select(_key(key), func.count()).select_from(Booking).join(
-            Meeting, Meeting.id == Booking.meeting_id),
-        Booking.status == BookingStatus.CONFIRMED)))
+    meetings = _stations(select(key, func.count(), func.sum(Meeting.walk_ins)).where(*held),
+                         Meeting.station_id, scope).group_by(key)
+    for k, n, walk_ins in await session.execute(meetings):
+        row = out.setdefault(k, {})
+        put(row, "activities_held", n)
+        put(row, "walk_ins", walk_ins)
+    checkins = _stations(
+        select(key, _count_if(CheckIn.kind == "deputy"), _count_if(CheckIn.kind == "resident"))
+        .select_from(CheckIn).join(Meeting, Meeting.id == CheckIn.meeting_id).where(*held),
+        Meeting.station_id, scope).group_by(key)
+    for k, deputies, residents in await session.execute(checkins):
+        row = out.setdefault(k, {})
+        put(row, "deputy_attendances", deputies)
+        put(row, "residents", residents)
+    bookings = _stations(
+        select(key, func.count()).select_from(Booking)
+        .join(Meeting, Meeting.id == Booking.meeting_id)
+        .where(*started, Booking.status == BookingStatus.CONFIRMED),
+        Meeting.station_id, scope).group_by(key)
+    for k, n in await session.execute(bookings):
+        put(out.setdefault(k, {}), "bookings", n)
     return out
 
 
-def _row(meetings: dict[str, int] | None, suggestions: dict[str, Any] | None) -> dict[str, Any]:
+def _add(into: dict[str, int], counts: dict[str, int] | None) -> None:
+    for name, value in (counts or {}).items():
+        into[name] = into.get(name, 0) + value
+
+
+def _row(meetings: dict[str, int] | None, suggestions: dict[str, Any]) -> dict[str, Any]:
     m = meetings or {}
-    s = suggestions or {}
     return {
         "activities_held": m.get("activities_held", 0),
         "deputy_attendances": m.get("deputy_attendances", 0),
         "voter_contacts": m.get("residents", 0) + m.get("walk_ins", 0),
         "bookings": m.get("bookings", 0),
-        "suggestions_collected": s.get("suggestions_collected", 0),
-        "suggestions_online": s.get("suggestions_online", 0),
-        "suggestions_on_behalf": s.get("suggestions_on_behalf", 0),
-        "answered": s.get("answered", 0),
-        "resolved": s.get("resolved", 0),
-        "median_first_response_hours": s.get("median_first_response_hours"),
-        "response_rate": s.get("response_rate"),
-        "resolution_rate": s.get("resolution_rate"),
-        "satisfaction_rate": s.get("satisfaction_rate"),
-        "followup_asked": s.get("followup_asked", 0),
-        "followup_still_fixed": s.get("followup_still_fixed", 0),
-        "followup_came_back": s.get("followup_came_back", 0),
-        "followup_still_fixed_rate": s.get("followup_still_fixed_rate"),
+        **suggestions,
     }
 
 
@@ -267,8 +280,29 @@ def _months(start: datetime, end: datetime) -> list[tuple[int, int]]:
     return out
 
 
+def _bucket(column: Any, bounds: list[datetime]) -> Any:
+    """The index of the [bounds[i], bounds[i + 1]) a time of the period falls in (SQL CASE; the
+    bounds come from the district's zone, so both backends bucket alike). Never a bare number,
+    which GROUP BY would read as a column position."""
+    return case(*((column < bound, i) for i, bound in enumerate(bounds[1:])),
+                else_=len(bounds) - 2)
+
+
+def _month_bounds(start: datetime, end: datetime, every: int = 1) -> list[datetime]:
+    """[start, the first day of each month (every 3: each quarter) inside the period …, end]."""
+    out = [start]
+    for year, month in _months(start, end):
+        moment = datetime(year, month, 1, tzinfo=start.tzinfo)
+        if start < moment < end and (month - 1) % every == 0:
+            out.append(moment)
+    return [*out, end]
+
+
 async def _deputy_rows(session: AsyncSession, start: datetime, end: datetime, now: datetime,
-                       scope: ReportScope, tz: ZoneInfo) -> list[dict[str, Any]]:
+                       scope: ReportScope, hours: list[tuple[int, int | None, int, float]] | None
+                       ) -> list[dict[str, Any]]:
+    """``hours``: the period's answered suggestions of every station (the city report's), or
+    None to read those of the deputies in scope."""
     deputies = select(Deputy.id, Deputy.code, Deputy.name, Deputy.level).order_by(Deputy.code)
     if scope.deputy_id is not None:
         deputies = deputies.where(Deputy.id == scope.deputy_id)
@@ -278,60 +312,69 @@ async def _deputy_rows(session: AsyncSession, start: datetime, end: datetime, no
     people = (await session.execute(deputies)).all()
     if not people:
         return []
-    unscoped = ReportScope(None)
+    ids = [p[0] for p in people]
+    narrow = scope.station_ids is not None or scope.deputy_id is not None
     period = (Meeting.starts_at >= start, Meeting.starts_at < end,
               Meeting.status == MeetingStatus.HELD)
     # Held meetings at the deputy's stations.
-    at_stations = dict((await session.execute(
-        select(DeputyStation.deputy_id, func.count(distinct(Meeting.id))).join(
-            Meeting, Meeting.station_id == DeputyStation.station_id).where(*period).group_by(
-            DeputyStation.deputy_id))).all())
-    # The deputy's own sign-ins and the contacts/bookings of the meetings they attended.
-    mine = (select(CheckIn.deputy_id.label("d"), Meeting.id.label("m"),
-                   Meeting.walk_ins.label("w"), Meeting.station_id.label("st"),
-                   Meeting.starts_at.label("at"), Meeting.kind.label("kind"))
-            .join(Meeting, Meeting.id == CheckIn.meeting_id)
-            .where(CheckIn.kind == "deputy", *period).subquery())
-    attended = {d: (int(n), int(w or 0)) for d, n, w in await session.execute(
-        select(mine.c.d, func.count(), func.sum(mine.c.w)).group_by(mine.c.d))}
-    residents: dict[int, int] = dict((await session.execute(
-        select(mine.c.d, func.count()).select_from(mine).join(
-            CheckIn, and_(CheckIn.meeting_id == mine.c.m, CheckIn.kind == "resident"))
-        .group_by(mine.c.d))).all())
-    bookings: dict[int, int] = dict((await session.execute(
-        select(mine.c.d, func.count()).select_from(mine).join(
-            Booking, and_(Booking.meeting_id == mine.c.m,
-                          Booking.status == BookingStatus.CONFIRMED))
-        .group_by(mine.c.d))).all())
-    # Rhythm: distinct sign-in days per deputy and kind of place, bucketed by month / quarter.
-    months: dict[int, set[tuple[int, int]]] = {}
-    quarters: dict[int, set[tuple[int, int]]] = {}
-    reported: set[int] = set()
-    for d, kind, at, meeting_kind in await session.execute(
-            select(mine.c.d, Station.kind, mine.c.at, mine.c.kind).select_from(mine)
-            .join(Station, Station.id == mine.c.st).distinct()):
-        local = at.astimezone(tz)
-        if kind == StationKind.STATION:
-            months.setdefault(d, set()).add((local.year, local.month))
-        else:
-            quarters.setdefault(d, set()).add((local.year, (local.month - 1) // 3))
-        if meeting_kind == MeetingKind.REPORT:
-            reported.add(d)
-    suggestions = await _suggestion_figures(session, start, end, now, unscoped,
-                                            _S.assignee_deputy_id)
+    at_stations_q = (select(DeputyStation.deputy_id, func.count(distinct(Meeting.id)))
+                     .join(Meeting, Meeting.station_id == DeputyStation.station_id)
+                     .where(*period).group_by(DeputyStation.deputy_id))
+    if narrow:
+        at_stations_q = at_stations_q.where(DeputyStation.deputy_id.in_(ids))
+    at_stations = dict((await session.execute(at_stations_q)).all())
+
+    # One pass over the deputies' sign-ins at held meetings: how many, the walk-ins, resident
+    # sign-ins and confirmed bookings of those meetings (counted per meeting first), and the
+    # rhythm: distinct months with a sign-in at a liaison station (月进站), distinct quarters
+    # with one at a home (季回家), whether one was at a 述职 meeting. Grouped over every
+    # deputy (a list of ids would make SQLite probe each meeting once per deputy).
+    def per_meeting(table: Any, *where: Any) -> Any:
+        return (select(table.meeting_id.label("m"), func.count().label("n"))
+                .join(Meeting, Meeting.id == table.meeting_id).where(*where, *period)
+                .group_by(table.meeting_id).subquery())
+
+    residents = per_meeting(CheckIn, CheckIn.kind == "resident")
+    booked = per_meeting(Booking, Booking.status == BookingStatus.CONFIRMED)
+    month = _bucket(Meeting.starts_at, _month_bounds(start, end))
+    quarter = _bucket(Meeting.starts_at, _month_bounds(start, end, 3))
+    rhythm = (select(CheckIn.deputy_id, func.count(), func.sum(Meeting.walk_ins),
+                     func.sum(func.coalesce(residents.c.n, 0)),
+                     func.sum(func.coalesce(booked.c.n, 0)),
+                     func.count(distinct(case((Station.kind == StationKind.STATION, month)))),
+                     func.count(distinct(case((Station.kind == StationKind.HOME, quarter)))),
+                     func.max(case((Meeting.kind == MeetingKind.REPORT, 1), else_=0)))
+              .join(Meeting, Meeting.id == CheckIn.meeting_id)
+              .join(Station, Station.id == Meeting.station_id)
+              .outerjoin(residents, residents.c.m == Meeting.id)
+              .outerjoin(booked, booked.c.m == Meeting.id)
+              .where(CheckIn.kind == "deputy", *period).group_by(CheckIn.deputy_id))
+    attended: dict[int, tuple[int, ...]] = {
+        d: tuple(int(x or 0) for x in rest)
+        for d, *rest in await session.execute(rhythm)}
+    # Suggestions assigned to the deputy, wherever they were made.
+    mine = (_S.assignee_deputy_id.in_(ids),) if narrow else ()
+    counts = await _suggestion_counts(session, start, end, now, ReportScope(None),
+                                      _S.assignee_deputy_id, mine)
+    if hours is None:
+        hours = await _response_hours(session, start, end, ReportScope(None),
+                                      literal_column("0"), mine)
+    medians = _medians(hours, lambda row: row[1])
     evaluations = await deputy_evaluation_figures(
-        session, start.date(), (end - timedelta(days=1)).date(), [p[0] for p in people])
+        session, start.date(), (end - timedelta(days=1)).date(), ids)
     rows = []
     for dep_id, code, name, level in people:
-        n, walk_ins = attended.get(dep_id, (0, 0))
+        n, walk_ins, met, bookings, months, quarters, reported = attended.get(
+            dep_id, (0, 0, 0, 0, 0, 0, 0))
         meetings = {"activities_held": int(at_stations.get(dep_id, 0)),
-                    "deputy_attendances": n, "residents": int(residents.get(dep_id, 0)),
-                    "walk_ins": walk_ins, "bookings": int(bookings.get(dep_id, 0))}
+                    "deputy_attendances": n, "residents": met, "walk_ins": walk_ins,
+                    "bookings": bookings}
         rows.append({"code": code, "name": name, "level": str(level),
-                     **_row(meetings, suggestions.get(dep_id)),
-                     "station_months_attended": len(months.get(dep_id, ())),
-                     "home_quarters_attended": len(quarters.get(dep_id, ())),
-                     "report_given": dep_id in reported,
+                     **_row(meetings, _suggestion_figures(counts.get(dep_id),
+                                                          medians.get(dep_id))),
+                     "station_months_attended": months,
+                     "home_quarters_attended": quarters,
+                     "report_given": bool(reported),
                      "evaluation": evaluations.get(dep_id)})
     return rows
 
@@ -339,75 +382,135 @@ async def _deputy_rows(session: AsyncSession, start: datetime, end: datetime, no
 async def build_report(session: AsyncSession, first: date, last: date, tz: ZoneInfo,
                        now: datetime, scope: ReportScope, *, trend: bool = True
                        ) -> dict[str, Any]:
-    """The report as one JSON-ready dict (see the module's docstring for every figure)."""
+    """The report as one JSON-ready dict (see the module's docstring for every figure).
+
+    Counted per station and per month in SQL (one pass of each kind); towns and totals are the
+    sums of their stations; medians come from one read of the answered suggestions' hours."""
     start, end = period_bounds(first, last, tz)
-    totals = _row((await _meeting_figures(session, start, end, scope, None)).get(0),
-                  (await _suggestion_figures(session, start, end, now, scope, None)).get(0))
     stations = select(Station.id, Station.code, Station.name, Station.kind, Station.town_code
                       ).order_by(Station.code)
-    stations = _stations(stations, Station.id, scope)
-    station_rows = (await session.execute(stations)).all()
-    by_station_m = await _meeting_figures(session, start, end, scope, Meeting.station_id)
-    by_station_s = await _suggestion_figures(session, start, end, now, scope, _S.station_id)
+    station_rows = (await session.execute(_stations(stations, Station.id, scope))).all()
+    town_of = {sid: town for sid, _, _, _, town in station_rows}
+    bounds = _month_bounds(start, end)
+    by_station_m = await _meeting_counts(session, start, end, scope, Meeting.station_id)
+    by_station_s = await _suggestion_counts(session, start, end, now, scope, _S.station_id)
+    hours = await _response_hours(session, start, end, scope, _bucket(_S.created_at, bounds))
     per_home: list[dict[str, Any]] = []
     per_station: list[dict[str, Any]] = []
+    station_medians = _medians(hours, lambda row: row[0])
     for sid, code, name, kind, town in station_rows:
         row = {"code": code, "name": name, "town": town,
-               **_row(by_station_m.get(sid), by_station_s.get(sid))}
+               **_row(by_station_m.get(sid), _suggestion_figures(by_station_s.get(sid),
+                                                                 station_medians.get(sid)))}
         (per_home if kind == StationKind.HOME else per_station).append(row)
+    # Towns and totals: the sums of their stations' counts.
+    town_m: dict[str, dict[str, int]] = {}
+    town_s: dict[str, dict[str, int]] = {}
+    all_m: dict[str, int] = {}
+    all_s: dict[str, int] = {}
+    for sid, town in town_of.items():
+        _add(town_m.setdefault(town, {}), by_station_m.get(sid))
+        _add(town_s.setdefault(town, {}), by_station_s.get(sid))
+        _add(all_m, by_station_m.get(sid))
+        _add(all_s, by_station_s.get(sid))
+    town_medians = _medians(hours, lambda row: town_of.get(row[0]))
+    total_median = _medians(hours, lambda row: 0).get(0)
     towns = select(Town.code, Town.name).order_by(Town.code)
     if scope.station_ids is not None:
-        towns = towns.where(Town.code.in_(
-            select(Station.town_code).where(Station.id.in_(scope.station_ids))))
-    join_m = ((Station, Station.id == Meeting.station_id),)
-    join_s = ((Station, Station.id == _S.station_id),)
-    by_town_m = await _meeting_figures(session, start, end, scope, Station.town_code, join_m)
-    by_town_s = await _suggestion_figures(session, start, end, now, scope, Station.town_code,
-                                          join_s)
-    per_town = [{"code": code, "name": name, **_row(by_town_m.get(code), by_town_s.get(code))}
+        towns = towns.where(Town.code.in_(set(town_of.values())))
+    per_town = [{"code": code, "name": name,
+                 **_row(town_m.get(code), _suggestion_figures(town_s.get(code),
+                                                             town_medians.get(code)))}
                 for code, name in await session.execute(towns)]
     report: dict[str, Any] = {
         "period": {"from": first.isoformat(), "to": last.isoformat(),
                    "months": len(_months(start, end))},
-        "totals": totals,
+        "totals": _row(all_m, _suggestion_figures(all_s, total_median)),
         "per_home": per_home,
         "per_station": per_station,
         "per_town": per_town,
-        "per_deputy": await _deputy_rows(session, start, end, now, scope, tz),
+        "per_deputy": await _deputy_rows(session, start, end, now, scope,
+                                         hours if scope.station_ids is None else None),
     }
-    if trend:
-        report["per_month"] = []
-        for year, month in _months(start, end):
-            m_first = max(first, date(year, month, 1))
-            m_next = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-            m_last = min(last, m_next - timedelta(days=1))
-            m_start, m_end = period_bounds(m_first, m_last, tz)
-            row = _row((await _meeting_figures(session, m_start, m_end, scope, None)).get(0),
-                       (await _suggestion_figures(session, m_start, m_end, now, scope,
-                                                  None)).get(0))
-            report["per_month"].append({"month": f"{year:04d}-{month:02d}", **row})
+    if trend:  # month by month: grouped by the month (a CASE over the month's bounds)
+        names = [f"{year:04d}-{month:02d}" for year, month in _months(start, end)]
+        by_month_m = await _meeting_counts(session, start, end, scope,
+                                           _bucket(Meeting.starts_at, bounds))
+        by_month_s = await _suggestion_counts(session, start, end, now, scope,
+                                              _bucket(_S.created_at, bounds))
+        month_medians = _medians(hours, lambda row: row[2])
+        report["per_month"] = [
+            {"month": name, **_row(by_month_m.get(i), _suggestion_figures(
+                by_month_s.get(i), month_medians.get(i)))}
+            for i, name in enumerate(names)]
     return report
 
 
-async def ledger_rows(session: AsyncSession, first: date, last: date, tz: ZoneInfo,
-                      scope: ReportScope) -> list[dict[str, Any]]:
-    """The suggestions ledger of the period, without personal data (no name, phone or text)."""
+def _fixed_offset(tz: ZoneInfo, start: datetime, end: datetime) -> timedelta | None:
+    """The zone's UTC offset when it is the same all through the period (no clock change)."""
+    offset = start.utcoffset()
+    probe = start
+    while probe < end + timedelta(hours=12):
+        if probe.astimezone(tz).utcoffset() != offset:
+            return None
+        probe += timedelta(hours=12)
+    return offset
+
+
+def _local_text(dialect: str, column: Any, offset: timedelta | None) -> Any:
+    """``YYYY-MM-DD HH:MM`` in the district's zone formatted by the database (no datetime
+    object per cell), when the zone keeps one offset over the period; else the column."""
+    if offset is None:
+        return column
+    minutes = int(offset.total_seconds() // 60)
+    if dialect == "sqlite":
+        return func.strftime("%Y-%m-%d %H:%M", column, f"{minutes:+d} minutes")
+    if dialect == "postgresql":
+        return func.to_char(column + literal_column(f"interval '{minutes} minutes'"),
+                            "YYYY-MM-DD HH24:MI")
+    return column
+
+
+async def ledger_batches(session: AsyncSession, first: date, last: date, tz: ZoneInfo,
+                         scope: ReportScope, *, size: int = 2000
+                         ) -> AsyncIterator[list[dict[str, Any]]]:
+    """The suggestions ledger of the period in batches of ``size`` rows, read as a stream (a
+    city's year is written into the workbook without holding it all), ordered by ticket;
+    without personal data (no name, phone or text)."""
     start, end = period_bounds(first, last, tz)
-    stmt = (select(_S.ticket, _S.created_at, Station.code, Category.name_zh, _S.level,
-                   Deputy.code, _S.status, _S.first_response_at, _S.resolved_at,
-                   _S.closed_at, _S.satisfaction)
+    dialect = session.get_bind().dialect.name
+    offset = _fixed_offset(tz, start, end)
+    times = [_local_text(dialect, c, offset) for c in
+             (_S.created_at, _S.first_response_at, _S.resolved_at, _S.closed_at)]
+    stmt = (select(_S.ticket, times[0], Station.code, Category.name_zh, _S.level,
+                   Deputy.code, _S.status, times[1], times[2], times[3], _S.satisfaction)
             .join(Station, Station.id == _S.station_id)
             .join(Category, Category.code == _S.category_code)
             .outerjoin(Deputy, Deputy.id == _S.assignee_deputy_id)
             .where(_S.created_at >= start, _S.created_at < end).order_by(_S.ticket))
     stmt = _stations(stmt, _S.station_id, scope)
 
-    def stamp(value: datetime | None) -> str:
-        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
+    def stamp(value: datetime | str | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
-    return [dict(zip(LEDGER_COLUMNS, (
-        ticket, stamp(created), station, category, str(level), handler or "", str(status),
-        stamp(first_resp), stamp(resolved), stamp(closed), str(rating) if rating else ""),
-        strict=True))
-        for (ticket, created, station, category, level, handler, status, first_resp, resolved,
-             closed, rating) in await session.execute(stmt)]
+    result = await session.stream(stmt.execution_options(yield_per=size))
+    async for part in result.partitions(size):
+        yield [dict(zip(LEDGER_COLUMNS, (
+            ticket, stamp(created), station, category, str(level), handler or "", str(status),
+            stamp(first_resp), stamp(resolved), stamp(closed), str(rating) if rating else ""),
+            strict=True))
+            for (ticket, created, station, category, level, handler, status, first_resp,
+                 resolved, closed, rating) in part]
+
+
+async def ledger_rows(session: AsyncSession, first: date, last: date, tz: ZoneInfo,
+                      scope: ReportScope) -> list[dict[str, Any]]:
+    """The suggestions ledger of the period, without personal data (no name, phone or text)."""
+    rows: list[dict[str, Any]] = []
+    async for batch in ledger_batches(session, first, last, tz, scope):
+        rows.extend(batch)
+    return rows

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.utils import get_column_letter
 
 from .evaluations import EVALUATION_COLUMNS
 from .fonts import cjk_font_path
 from .report import DEPUTY_FIGURES, FIGURES, LEDGER_COLUMNS
 
-__all__ = ["LISTS", "CHARTS", "PERSONAL_COLUMNS", "write_report_xlsx", "report_xlsx_bytes",
+__all__ = ["LISTS", "CHARTS", "PERSONAL_COLUMNS", "ReportWorkbook", "write_report_xlsx",
+           "report_xlsx_bytes",
            "write_report_charts", "render_report_charts", "report_labels"]
 
 LISTS = ("totals", "per_home", "per_station", "per_town", "per_deputy", "per_month")
@@ -30,50 +32,75 @@ _STATION_CHARTS = ("stations", "station_rates")  # a one-town report's bar chart
 PERSONAL_COLUMNS = ("resident_name", "resident_phone", "suggestion_text")
 
 
-def write_report_xlsx(path: Path, report: Mapping[str, Any], ledger: Sequence[Mapping[str, Any]],
+def write_report_xlsx(path: Path, report: Mapping[str, Any], ledger: Iterable[Mapping[str, Any]],
                       labels: Mapping[str, str], *, personal: bool = False) -> None:
     """One sheet per list (totals first) and the ledger; ``labels`` maps sheet and column keys
     (``sheet.<list>``, ``column.<key>``) to headers. ``personal``: the ledger's rows carry
     PERSONAL_COLUMNS too (name, phone, text) and the sheet shows them."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    _workbook(report, ledger, labels, personal).save(path)
+    book = ReportWorkbook(report, labels, personal=personal)
+    book.add_ledger(ledger)
+    book.save(path)
 
 
-def report_xlsx_bytes(report: Mapping[str, Any], ledger: Sequence[Mapping[str, Any]],
+def report_xlsx_bytes(report: Mapping[str, Any], ledger: Iterable[Mapping[str, Any]],
                       labels: Mapping[str, str]) -> bytes:
     """The same workbook as bytes (sent as a document in Telegram; never personal)."""
     buffer = io.BytesIO()
-    _workbook(report, ledger, labels, False).save(buffer)
+    book = ReportWorkbook(report, labels)
+    book.add_ledger(ledger)
+    book.save(buffer)
     return buffer.getvalue()
 
 
-def _workbook(report: Mapping[str, Any], ledger: Sequence[Mapping[str, Any]],
-              labels: Mapping[str, str], personal: bool) -> Workbook:
-    book = Workbook()
-    if isinstance(book.active, Worksheet):
-        book.remove(book.active)
-    bold = Font(bold=True)
-    for name in LISTS:
-        rows = [report[name]] if name == "totals" else report.get(name)
-        if rows is None:
-            continue
-        sheet = book.create_sheet(labels.get(f"sheet.{name}", name)[:31])
-        lead = {"per_month": ("month",), "totals": ()}.get(name, ("code", "name"))
-        columns = [*lead, *FIGURES, *(DEPUTY_FIGURES if name == "per_deputy" else ())]
-        if name == "per_deputy":  # voters' 评议 spread over its own columns
-            columns = [c for c in columns if c != "evaluation"]
-            columns += [f"evaluation.{c}" for c in EVALUATION_COLUMNS]
-        sheet.append([labels.get(f"column.{c}", c) for c in columns])
-        for row in rows:
-            sheet.append([_cell(_value(row, c)) for c in columns])
-        _style(sheet, bold)
-    sheet = book.create_sheet(labels.get("sheet.ledger", "ledger")[:31])
-    ledger_columns = (*LEDGER_COLUMNS, *(PERSONAL_COLUMNS if personal else ()))
-    sheet.append([labels.get(f"column.{c}", c) for c in ledger_columns])
-    for entry in ledger:
-        sheet.append([entry[c] for c in ledger_columns])
-    _style(sheet, bold)
-    return book
+class ReportWorkbook:
+    """The workbook written as it goes (openpyxl's write-only mode: rows are spooled to disk,
+    so a city's ledger of tens of thousands of rows takes little memory). The lists are
+    written at once; the ledger follows in as many ``add_ledger`` batches as the caller reads,
+    then ``save``."""
+
+    def __init__(self, report: Mapping[str, Any], labels: Mapping[str, str], *,
+                 personal: bool = False) -> None:
+        self._book = Workbook(write_only=True)
+        self._labels = labels
+        for name in LISTS:
+            rows = [report[name]] if name == "totals" else report.get(name)
+            if rows is None:
+                continue
+            lead = {"per_month": ("month",), "totals": ()}.get(name, ("code", "name"))
+            columns = [*lead, *FIGURES, *(DEPUTY_FIGURES if name == "per_deputy" else ())]
+            if name == "per_deputy":  # voters' 评议 spread over its own columns
+                columns = [c for c in columns if c != "evaluation"]
+                columns += [f"evaluation.{c}" for c in EVALUATION_COLUMNS]
+            sheet = self._sheet(name, columns)
+            for row in rows:
+                sheet.append([_cell(_value(row, c)) for c in columns])
+        self._ledger_columns = (*LEDGER_COLUMNS, *(PERSONAL_COLUMNS if personal else ()))
+        self._ledger = self._sheet("ledger", self._ledger_columns)
+        self.ledger_rows = 0
+
+    def _sheet(self, name: str, columns: Sequence[str]) -> Any:
+        sheet = self._book.create_sheet(self._labels.get(f"sheet.{name}", name)[:31])
+        for n in range(1, len(columns) + 1):
+            sheet.column_dimensions[get_column_letter(n)].width = 14
+        sheet.freeze_panes = "A2"
+        bold = Font(bold=True)
+        header = []
+        for c in columns:
+            cell = WriteOnlyCell(sheet, value=self._labels.get(f"column.{c}", c))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        return sheet
+
+    def add_ledger(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        columns = self._ledger_columns
+        for entry in rows:
+            self._ledger.append([entry[c] for c in columns])
+            self.ledger_rows += 1
+
+    def save(self, target: Path | IO[bytes]) -> None:
+        self._book.save(target)
 
 
 def _value(row: Mapping[str, Any], column: str) -> Any:
@@ -86,14 +113,6 @@ def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)
     return "" if value is None else value
-
-
-def _style(sheet: Any, bold: Font) -> None:
-    for cell in sheet[1]:
-        cell.font = bold
-    sheet.freeze_panes = "A2"
-    for column in sheet.columns:
-        sheet.column_dimensions[column[0].column_letter].width = 14
 
 
 def report_labels(locale: str) -> dict[str, str]:

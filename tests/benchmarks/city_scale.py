@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dialogs.staff.card_triage import card_payload
 from sqlalchemy import insert, select
 
 from bot.emulator import BotApiEmulator, Limits
@@ -33,6 +32,7 @@ from bot.pacing import Limits as PacerLimits
 from bot.service import Service
 from bot.settings import Settings
 from dialogs.kernel.context import DialogConfig
+from dialogs.staff.card import card_payload
 from storage import Database
 from storage.demo import load_demo
 from storage.models import Resident, StationCoverage, Suggestion, SuggestionStatus
