@@ -1,16 +1,8 @@
-"""Counts and the three rates (响应率、解决率、满意率), overall and per station, town and deputy.
+"""Counts and the three rates (响应率、解决率、满意率), overall and per station, town, district
+and deputy.
 
-Everything is aggregate SQL (GROUP BY, conditional sums, window functions for medians), so the
-cost does not grow with rows loaded into Python. Definitions (a duplicate is never counted, its
-original is):
-
-* response rate: suggestions first answered by their ``first_response_due`` / suggestions whose
-  first response is due (deadline passed, or already answered);
-* resolution rate: resolved or closed / all suggestions;
-* satisfaction rate: rated 满意 or 基本满意 / rated;
-* median hours to first response: over suggestions that have one.
-
-A rate is ``None`` (JSON ``null``) while nothing is counted.
+Counts are aggregate SQL (GROUP BY); the rates come from one :class:`storage.stats_rates.RateTable`
+read once and summed per grouping (see that module for the definitions and the cost).
 """
 
 from __future__ import annotations
@@ -19,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal_column, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import (
@@ -31,7 +23,6 @@ from .models import (
     Meeting,
     MeetingDeputy,
     MeetingStatus,
-    Satisfaction,
     Station,
     StationCoverage,
     StationKind,
@@ -40,111 +31,20 @@ from .models import (
     Town,
     utcnow,
 )
+from .stats_rates import OPEN_STATUSES, RateTable, empty_rates, load_rate_table
 from .stats_render import render_stats
 
 __all__ = ["collect_stats", "rates_by_town", "render_stats", "OPEN_STATUSES"]
 
-OPEN_STATUSES = (
-    SuggestionStatus.NEW,
-    SuggestionStatus.ASSIGNED,
-    SuggestionStatus.ANSWERED,
-    SuggestionStatus.ESCALATED,
-    SuggestionStatus.REOPENED,
-)
-Joins = tuple[tuple[Any, Any], ...]
 _S = Suggestion
-_COUNTED = _S.status != SuggestionStatus.DUPLICATE
-
-
-def _count_if(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
-def _hours(dialect: str, later: Any, earlier: Any) -> Any:
-    if dialect == "sqlite":
-        return (func.julianday(later) - func.julianday(earlier)) * 24.0
-    return func.extract("epoch", later - earlier) / 3600.0
-
-
-def _joined(stmt: Any, joins: Joins) -> Any:
-    for target, onclause in joins:
-        stmt = stmt.join(target, onclause)
-    return stmt
-
-
-def empty_rates() -> dict[str, Any]:
-    return {
-        "suggestions": 0, "open": 0, "response_rate": None, "resolution_rate": None,
-        "satisfaction_rate": None, "median_first_response_hours": None,
-    }
-
-
-async def _rates(
-    session: AsyncSession, now: datetime, key: Any | None = None, joins: Joins = ()
-) -> dict[Any, dict[str, Any]]:
-    """The three rates and the median per value of ``key`` (no key: one group under ``None``)."""
-    due = and_(_COUNTED, or_(_S.first_response_due <= now, _S.first_response_at.is_not(None)))
-    on_time = and_(_COUNTED, _S.first_response_at <= _S.first_response_due)
-    resolved = _S.status.in_([SuggestionStatus.RESOLVED, SuggestionStatus.CLOSED])
-    rated = and_(_COUNTED, _S.satisfaction.is_not(None))
-    good = _S.satisfaction.in_([Satisfaction.SATISFIED, Satisfaction.BASIC])
-    stmt = _joined(
-        select(
-            key if key is not None else literal_column("0"),
-            _count_if(_COUNTED), _count_if(_S.status.in_(OPEN_STATUSES)), _count_if(due),
-            _count_if(on_time), _count_if(resolved), _count_if(rated), _count_if(good),
-        ).select_from(_S),
-        joins,
-    )
-    if key is not None:
-        stmt = stmt.where(key.is_not(None)).group_by(key)
-    medians = await _medians(session, key, joins)
-    out: dict[Any, dict[str, Any]] = {}
-    for row in await session.execute(stmt):
-        k, total, open_, n_due, n_on_time, n_resolved, n_rated, n_good = row
-        k = k if key is not None else None
-        out[k] = {
-            "suggestions": int(total),
-            "open": int(open_),
-            "response_rate": _ratio(int(n_on_time), int(n_due)),
-            "resolution_rate": _ratio(int(n_resolved), int(total)),
-            "satisfaction_rate": _ratio(int(n_good), int(n_rated)),
-            "median_first_response_hours": medians.get(k),
-        }
-    return out
-
-
-async def _medians(session: AsyncSession, key: Any | None, joins: Joins) -> dict[Any, float]:
-    """Median hours to first response per key: row_number() over the ordered hours, then the
-    middle one or two rows of each group (portable across SQLite and PostgreSQL)."""
-    hours = _hours(session.get_bind().dialect.name, _S.first_response_at, _S.created_at)
-    window = {"partition_by": key} if key is not None else {}
-    inner = _joined(
-        select(
-            (key if key is not None else literal_column("0")).label("k"),
-            hours.label("h"),
-            func.row_number().over(order_by=hours, **window).label("rn"),
-            func.count().over(**window).label("n"),
-        ).select_from(_S),
-        joins,
-    ).where(_S.first_response_at.is_not(None), _COUNTED)
-    if key is not None:
-        inner = inner.where(key.is_not(None))
-    sub = inner.subquery()
-    middle = or_(sub.c.rn == (sub.c.n + 1) // 2, sub.c.rn == (sub.c.n + 2) // 2)
-    stmt = select(sub.c.k, func.avg(sub.c.h)).where(middle).group_by(sub.c.k)
-    return {
-        (k if key is not None else None): round(float(h), 2)
-        for k, h in await session.execute(stmt)
-    }
 
 
 async def _pairs(session: AsyncSession, stmt: Any) -> dict[Any, int]:
     return {k: int(n) for k, n in await session.execute(stmt)}
+
+
+async def _town_of_station(session: AsyncSession) -> dict[int, str]:
+    return {id_: town for id_, town in await session.execute(select(Station.id, Station.town_code))}
 
 
 async def _count(session: AsyncSession, model: Any, *where: Any) -> int:
@@ -155,7 +55,9 @@ def _upcoming(now: datetime) -> tuple[Any, ...]:
     return (Meeting.starts_at >= now, Meeting.status == MeetingStatus.PLANNED)
 
 
-async def _headline(session: AsyncSession, now: datetime, month_start: datetime) -> dict[str, Any]:
+async def _headline(
+    session: AsyncSession, now: datetime, month_start: datetime, table: RateTable
+) -> dict[str, Any]:
     kinds = await _pairs(session, select(Station.kind, func.count()).group_by(Station.kind))
     levels = await _pairs(session, select(Deputy.level, func.count()).group_by(Deputy.level))
     statuses = await _pairs(session, select(_S.status, func.count()).group_by(_S.status))
@@ -175,11 +77,11 @@ async def _headline(session: AsyncSession, now: datetime, month_start: datetime)
         "meetings_upcoming": await _count(session, Meeting, *_upcoming(now)),
         "suggestions": {status.value: statuses.get(status, 0) for status in SuggestionStatus},
         "suggestions_this_month": await _count(session, _S, _S.created_at >= month_start),
-        "rates": (await _rates(session, now)).get(None, empty_rates()),
+        "rates": table.overall(),
     }
 
 
-async def _per_station(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
+async def _per_station(session: AsyncSession, now: datetime, table: RateTable) -> list[dict[str, Any]]:
     communities = await _pairs(
         session, select(StationCoverage.station_id, func.count()).group_by(StationCoverage.station_id)
     )
@@ -190,7 +92,7 @@ async def _per_station(session: AsyncSession, now: datetime) -> list[dict[str, A
         session,
         select(Meeting.station_id, func.count()).where(*_upcoming(now)).group_by(Meeting.station_id),
     )
-    rates = await _rates(session, now, _S.station_id)
+    rates = table.by(lambda station, _deputy: station)
     rows = await session.execute(
         select(Station.id, Station.code, Station.name, Station.kind, Station.town_code,
                Station.is_model).order_by(Station.code)
@@ -205,7 +107,7 @@ async def _per_station(session: AsyncSession, now: datetime) -> list[dict[str, A
     ]
 
 
-async def _per_town(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
+async def _per_town(session: AsyncSession, now: datetime, table: RateTable) -> list[dict[str, Any]]:
     communities = await _pairs(
         session, select(Community.town_code, func.count()).group_by(Community.town_code)
     )
@@ -221,7 +123,8 @@ async def _per_town(session: AsyncSession, now: datetime) -> list[dict[str, Any]
         .where(*_upcoming(now))
         .group_by(Station.town_code),
     )
-    rates = await _rates(session, now, Station.town_code, ((Station, Station.id == _S.station_id),))
+    town_of = await _town_of_station(session)
+    rates = table.by(lambda station, _deputy: town_of.get(station))
     rows = await session.execute(select(Town.code, Town.name).order_by(Town.code))
     return [
         {
@@ -233,7 +136,7 @@ async def _per_town(session: AsyncSession, now: datetime) -> list[dict[str, Any]
     ]
 
 
-async def _per_district(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
+async def _per_district(session: AsyncSession, table: RateTable) -> list[dict[str, Any]]:
     """Per district: towns, communities, stations and the three rates (a city deployment)."""
     towns = await _pairs(session, select(Town.district_code, func.count()).group_by(Town.district_code))
     communities = await _pairs(
@@ -242,8 +145,10 @@ async def _per_district(session: AsyncSession, now: datetime) -> list[dict[str, 
     stations = await _pairs(
         session, select(Town.district_code, func.count())
         .join(Station, Station.town_code == Town.code).group_by(Town.district_code))
-    rates = await _rates(session, now, Town.district_code, (
-        (Station, Station.id == _S.station_id), (Town, Town.code == Station.town_code)))
+    town_of = await _town_of_station(session)
+    district_of = {code: district for code, district
+                   in await session.execute(select(Town.code, Town.district_code))}
+    rates = table.by(lambda station, _deputy: district_of.get(town_of.get(station, "")))
     rows = await session.execute(select(District.code, District.name).order_by(District.code))
     return [
         {
@@ -255,7 +160,7 @@ async def _per_district(session: AsyncSession, now: datetime) -> list[dict[str, 
     ]
 
 
-async def _per_deputy(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
+async def _per_deputy(session: AsyncSession, now: datetime, table: RateTable) -> list[dict[str, Any]]:
     stations = await _pairs(
         session, select(DeputyStation.deputy_id, func.count()).group_by(DeputyStation.deputy_id)
     )
@@ -266,7 +171,7 @@ async def _per_deputy(session: AsyncSession, now: datetime) -> list[dict[str, An
         .where(*_upcoming(now))
         .group_by(MeetingDeputy.deputy_id),
     )
-    rates = await _rates(session, now, _S.assignee_deputy_id)
+    rates = table.by(lambda _station, deputy: deputy)
     rows = await session.execute(
         select(Deputy.id, Deputy.code, Deputy.name, Deputy.level, Deputy.active).order_by(Deputy.code)
     )
@@ -285,8 +190,10 @@ async def rates_by_town(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The three rates over every station, and per town that has suggestions (by town code):
     what staff ask for with /stats, without the per-deputy and per-station lists."""
-    overall = (await _rates(session, now)).get(None, empty_rates())
-    rates = await _rates(session, now, Station.town_code, ((Station, Station.id == _S.station_id),))
+    table = await load_rate_table(session, now)
+    town_of = await _town_of_station(session)
+    overall = table.overall()
+    rates = table.by(lambda station, _deputy: town_of.get(station))
     names = {code: name for code, name in await session.execute(select(Town.code, Town.name))}
     towns = [{"code": code, "name": names.get(code, code), **rates[code]}
              for code in sorted(rates) if rates[code]["suggestions"]]
@@ -303,9 +210,10 @@ async def collect_stats(
     moment = now or utcnow()
     local = moment.astimezone(tz)
     month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    stats = await _headline(session, moment, month_start)
-    stats["per_district"] = await _per_district(session, moment)
-    stats["per_station"] = await _per_station(session, moment)
-    stats["per_town"] = await _per_town(session, moment)
-    stats["per_deputy"] = await _per_deputy(session, moment)
+    table = await load_rate_table(session, moment)
+    stats = await _headline(session, moment, month_start, table)
+    stats["per_district"] = await _per_district(session, table)
+    stats["per_station"] = await _per_station(session, moment, table)
+    stats["per_town"] = await _per_town(session, moment, table)
+    stats["per_deputy"] = await _per_deputy(session, moment, table)
     return stats

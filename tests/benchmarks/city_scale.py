@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from bot.emulator import BotApiEmulator, Limits
 from bot.pacing import Limits as PacerLimits
@@ -36,6 +36,7 @@ from dialogs.staff.card import card_payload
 from storage import Database
 from storage.demo import load_demo
 from storage.models import Resident, StationCoverage, Suggestion, SuggestionStatus
+from storage.processed_updates import last_update_id
 from storage.stats import collect_stats
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -98,6 +99,10 @@ async def answers(db_url: str, samples: int) -> dict[str, Any]:
     emulator = BotApiEmulator(TOKEN, limits=Limits(global_rate=1e6, global_burst=1e6, private_rate=1e6,
                                                    private_burst=1e6, max_long_poll=1.0))
     root = await emulator.start()
+    db = Database(db_url)
+    async with db.reading() as s:  # a reused database has handled updates already
+        emulator.world.continue_update_ids_after(await last_update_id(s))
+    await db.dispose()
     settings = Settings(bot_token=TOKEN, database_url=db_url, bot_api_url=root, locale="zh")
     service = Service(settings, limits=PacerLimits(per_second=1e6, private_interval=0.0),
                       serve_http=False)
@@ -147,14 +152,22 @@ async def main() -> None:
     parser.add_argument("--residents", type=int, default=100_000)
     parser.add_argument("--suggestions", type=int, default=50_000)
     parser.add_argument("--samples", type=int, default=50)
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep what the database already holds when it has the residents "
+                             "(with --database-url or --sqlite-file: measure again without loading)")
+    parser.add_argument("--sqlite-file", default="", help="SQLite file to use (default: a temporary one)")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="jiazhan-scale-")
-    url = args.database_url or f"sqlite+aiosqlite:///{Path(folder) / 'city.sqlite3'}"
+    sqlite_file = args.sqlite_file or str(Path(folder) / "city.sqlite3")
+    url = args.database_url or f"sqlite+aiosqlite:///{sqlite_file}"
     db = Database(url)
     await db.upgrade()
     report: dict[str, Any] = {"backend": url.split(":")[0], "residents": args.residents,
                               "suggestions": args.suggestions}
-    report.update(await populate(db, args.residents, args.suggestions))
+    async with db.reading() as s:
+        have = int(await s.scalar(select(func.count()).select_from(Resident)) or 0)
+    if not (args.reuse and have >= args.residents):
+        report.update(await populate(db, args.residents, args.suggestions))
     started = time.perf_counter()
     async with db.reading() as s:
         stats = await collect_stats(s, tz=TZ)
