@@ -70,6 +70,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 del self._waiting[key]
                 self._locks.pop(key, None)
 
+    @property
+    def busy(self) -> bool:
+        """Updates are being handled (or wait for their user's turn) right now."""
+        return bool(self._waiting)
+
     async def initialize(self) -> None:
         return None
 

@@ -31,6 +31,8 @@ __all__ = ["BroadcastWorker", "Progress", "CardRender"]
 log = logging.getLogger("jiazhan.broadcast")
 
 MAX_SLEEP = 1.0
+GIVE_WAY = 0.25  # longest wait for residents' updates in flight before one more send
+CARD_GROUP_RESERVE = 3  # of a group's 20 messages a minute, kept for staff's own dialog
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +62,10 @@ class BroadcastWorker:
                  tz: ZoneInfo, render_card: CardRender | None = None,
                  on_outbox: Callable[[], None] | None = None, reserve: float = 3.0,
                  batch: int = 25, idle: float = 0.5, lease_seconds: float = 30.0,
-                 card_every: float = 6.0) -> None:
+                 card_every: float = 6.0, busy: Callable[[], bool] | None = None) -> None:
         self.db, self.bot, self.pacer, self.clock, self.tz = db, bot, pacer, clock, tz
         self.render_card, self.on_outbox = render_card, on_outbox
+        self.busy = busy  # residents' updates being handled right now: the broadcast gives way
         self.reserve, self.batch, self.idle = reserve, batch, idle
         self.lease_seconds, self.card_every = lease_seconds, card_every
         self.sent = 0
@@ -89,12 +92,15 @@ class BroadcastWorker:
 
     async def run_once(self) -> int:
         """Lease one batch of recipients, send them within the pacer, record what happened."""
-        async with self.db.unit_of_work() as session:
+        # Background lane: the reads go without SQLite's writer; the few writes after them yield
+        # to every handler or outbox transaction waiting (Database.WriteLock).
+        async with self.db.lazy_unit_of_work(background=True) as (session, writing):
             due = await engine.claim_due(session, now=self.clock(), tz=self.tz, limit=self.batch,
-                                         lease_seconds=self.lease_seconds)
+                                         lease_seconds=self.lease_seconds, writing=writing)
         tasks: list[asyncio.Task[engine.Outcome]] = []
         later: list[engine.Outcome] = []
         for item in due:
+            await self._give_way()
             wait = self.pacer.delay(item.chat_id, time.monotonic(), self.reserve)
             while 0 < wait <= MAX_SLEEP:
                 await asyncio.sleep(wait)
@@ -106,7 +112,12 @@ class BroadcastWorker:
             self.pacer.record(item.chat_id, time.monotonic())
             tasks.append(asyncio.create_task(self._send(item)))
         outcomes = list(await asyncio.gather(*tasks)) + later
-        async with self.db.unit_of_work() as session:
+        if not outcomes:
+            async with self.db.reading() as session:
+                if not await engine.finishable(session):
+                    return len(due)  # nothing to record: no transaction, no write lock
+        await self._give_way()
+        async with self.db.unit_of_work(background=True) as session:
             now = self.clock()
             await engine.record_outcomes(session, outcomes, now=now)
             finished = await engine.finish_done(session, now=now)
@@ -116,6 +127,16 @@ class BroadcastWorker:
             self.on_outbox()
         await self._cards({o.broadcast_id for o in outcomes} - set(finished))
         return len(due)
+
+    async def _give_way(self) -> None:
+        """Residents first: while their updates are being handled, the broadcast waits (at most
+        GIVE_WAY s at a time, so it still moves under a steady stream). The pacer's bucket fills
+        meanwhile, so the broadcast catches up afterwards and its rate hardly changes."""
+        if self.busy is None:
+            return
+        until = time.monotonic() + GIVE_WAY
+        while self.busy() and time.monotonic() < until:
+            await asyncio.sleep(0.005)
 
     async def _send(self, item: engine.Due) -> engine.Outcome:
         try:
@@ -185,7 +206,10 @@ class BroadcastWorker:
             if watch.last_card == 0.0:  # the first look only starts the rate's clock
                 watch.last_card = now
                 continue
-            if self.pacer.delay(broadcast.chat_id, now, self.reserve) > 0:
+            # A card edit is the group's, not the broadcast's: it does not leave the overall
+            # reserve (the broadcast's own sends would always have just taken the tokens above
+            # it), but it leaves CARD_GROUP_RESERVE of the group's 20 a minute to staff.
+            if self.pacer.delay(broadcast.chat_id, now, group_reserve=CARD_GROUP_RESERVE) > 0:
                 continue
             watch.last_card = now
             self.pacer.record(broadcast.chat_id, now)

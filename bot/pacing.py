@@ -4,7 +4,11 @@ chat, 20/min per group. It answers "how long until this chat may get a message?"
 Lanes: ONE pacer is shared by everything the service sends. Direct replies to updates are
 recorded after the fact and never wait (they may take the bucket below zero); outbox messages
 wait for a token; broadcasts (``reserve`` > 0) only take a token when ``reserve`` more would
-still be left, so interactive traffic always finds the bucket open and broadcasts get the rest."""
+still be left, so interactive traffic always finds the bucket open and broadcasts get the rest.
+
+A new pacer starts with an EMPTY bucket: a process started again right after a crash cannot know
+how much of Telegram's budget its predecessor just spent, so it earns its tokens at the overall
+rate from its first second (a full bucket on top of the predecessor's burst meant 429s)."""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ class Limits:
     private_interval: float = 1.0
     group_per_minute: int = 20
     group_window: float = 60.0
+    start_tokens: float = 0.0  # what the bucket holds when the process starts (see above)
 
 
 @dataclass
@@ -31,9 +36,12 @@ class Pacer:
     _tokens: float = 0.0
     _refilled_at: float | None = None
 
-    def delay(self, chat_id: int, now: float, reserve: float = 0.0) -> float:
+    def delay(self, chat_id: int, now: float, reserve: float = 0.0, group_reserve: int = 0
+              ) -> float:
         """Seconds until a message to ``chat_id`` is allowed (0: now). ``reserve``: tokens that
-        must stay in the bucket for higher-priority traffic (the broadcast lane)."""
+        must stay in the bucket for higher-priority traffic (the broadcast lane);
+        ``group_reserve``: of a group's messages a minute, how many must stay for others (a
+        progress card leaves room for staff's own dialog in the group)."""
         wait = max(0.0, self._blocked_until.get(chat_id, 0.0) - now)
         if chat_id > 0:
             wait = max(wait, self._next_private.get(chat_id, 0.0) - now)
@@ -42,8 +50,9 @@ class Pacer:
             if sent is not None:
                 while sent and sent[0] <= now - self.limits.group_window:
                     sent.popleft()
-                if len(sent) >= self.limits.group_per_minute:
-                    wait = max(wait, sent[0] + self.limits.group_window - now)
+                allowed = max(1, self.limits.group_per_minute - group_reserve)
+                if len(sent) >= allowed:
+                    wait = max(wait, sent[len(sent) - allowed] + self.limits.group_window - now)
         return max(wait, self._global_delay(now, reserve))
 
     def record(self, chat_id: int, now: float) -> None:
@@ -63,7 +72,8 @@ class Pacer:
 
     def _refill(self, now: float) -> None:
         if self._refilled_at is None:
-            self._tokens, self._refilled_at = self.limits.per_second, now
+            self._tokens, self._refilled_at = min(self.limits.start_tokens,
+                                                  self.limits.per_second), now
             return
         self._tokens = min(
             self.limits.per_second, self._tokens + (now - self._refilled_at) * self.limits.per_second

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import logging
 import secrets
 import signal
@@ -123,7 +124,13 @@ class Service:
         self.broadcaster = BroadcastWorker(
             self.db, self.app.bot, pacer=pacer, clock=self.clock, tz=self.settings.tz,
             render_card=self._render_card, on_outbox=self.services.outbox_signal.set,
+            busy=lambda: bool(getattr(self.app.update_processor, "busy", False)),
         )
+        # What start-up built (the routing index, the application) lives as long as the
+        # process: out of the collector's way, so a full collection scans only what is new
+        # (it took 0.3-0.5 s on a loaded 2-core machine, and replies waited for it).
+        gc.collect()
+        gc.freeze()
         self.scheduler = Scheduler(build_jobs(self.services))
         self._tasks = [asyncio.create_task(self.worker.run()), asyncio.create_task(self.scheduler.run()),
                        asyncio.create_task(self.broadcaster.run())]

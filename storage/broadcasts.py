@@ -21,6 +21,7 @@ Audience specs (JSON): ``{"kind": "subscribers", "station_id": N}``, ``{"kind": 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -56,6 +57,7 @@ __all__ = [
     "claim_due",
     "record_outcomes",
     "finish_done",
+    "finishable",
     "counts",
     "pause",
     "resume",
@@ -213,29 +215,48 @@ def _payload_for(broadcast: Broadcast, locale: str) -> dict[str, Any]:
 
 async def claim_due(
     session: AsyncSession, *, now: datetime, tz: ZoneInfo, limit: int, lease_seconds: float = 30,
+    writing: Callable[[], Awaitable[None]] | None = None,
 ) -> list[Due]:
-    """Lease up to ``limit`` recipients whose turn it is (oldest broadcast first)."""
-    await session.execute(
-        update(Broadcast).where(Broadcast.status == "scheduled", Broadcast.send_at <= now)
-        .values(status="sending"))
-    quiet = in_quiet_hours(now, tz)
+    """Lease up to ``limit`` recipients whose turn it is (oldest broadcast first).
+
+    Reads first, then a few set-wise writes (statuses of those skipped, one guarded
+    ``UPDATE … RETURNING`` for the lease). ``writing``: awaited right before the first write
+    (``Database.lazy_unit_of_work``'s), so on SQLite the reads do not hold the single writer."""
+    started = False
+
+    async def write() -> None:
+        nonlocal started
+        if not started and writing is not None:
+            await writing()
+        started = True
+
+    scheduled = await session.scalar(select(Broadcast.id).where(
+        Broadcast.status == "scheduled", Broadcast.send_at <= now).limit(1))
+    if scheduled is not None:
+        await write()
+        await session.execute(
+            update(Broadcast).where(Broadcast.status == "scheduled", Broadcast.send_at <= now)
+            .values(status="sending"))
     wanted = select(Broadcast).where(Broadcast.status == "sending")
-    if quiet:
+    if in_quiet_hours(now, tz):
         wanted = wanted.where(Broadcast.urgent.is_(True))
     broadcasts = {b.id: b for b in (await session.scalars(wanted.order_by(Broadcast.id))).all()}
     due: list[Due] = []
     while broadcasts and len(due) < limit:  # skipped ones make room for the next
-        rows = await _lease(session, broadcasts, now, limit - len(due), lease_seconds, due)
+        rows = await _lease(session, broadcasts, now, limit - len(due), lease_seconds, due, write)
         if not rows:
             break
-    await session.flush()
     return due
 
 
+_Row = tuple[int, int, int | None, str, datetime | None, datetime | None, datetime | None]
+
+
 async def _lease(session: AsyncSession, broadcasts: dict[int, Broadcast], now: datetime, limit: int,
-                 lease_seconds: float, due: list[Due]) -> int:
-    rows = (await session.execute(
-        select(Delivery, Resident)
+                 lease_seconds: float, due: list[Due], write: Callable[[], Awaitable[None]]) -> int:
+    rows: list[_Row] = list((await session.execute(
+        select(Delivery.broadcast_id, Delivery.resident_id, Resident.chat_id, Resident.locale,
+               Resident.blocked_at, Resident.forgotten_at, Resident.announcements_off_at)
         .join(Resident, Resident.id == Delivery.resident_id)
         .where(
             Delivery.broadcast_id.in_(list(broadcasts)),
@@ -246,33 +267,54 @@ async def _lease(session: AsyncSession, broadcasts: dict[int, Broadcast], now: d
         .order_by(Delivery.broadcast_id, Delivery.resident_id)
         .limit(limit)
         .with_for_update(of=Delivery, skip_locked=True)
-    )).all()
-    until = now + timedelta(seconds=lease_seconds)
+    )).all())
+    if not rows:
+        return 0
     subscribed = await _still_subscribed(session, broadcasts, rows)
-    for delivery, resident in rows:
-        broadcast = broadcasts[delivery.broadcast_id]
-        if resident.blocked_at is not None or resident.chat_id is None:
-            delivery.status = BLOCKED if resident.blocked_at is not None else SKIPPED
-            continue
-        if (resident.forgotten_at is not None or resident.announcements_off_at is not None
+    verdicts: dict[tuple[int, str], list[int]] = {}
+    chosen: dict[tuple[int, int], tuple[int, str]] = {}
+    for broadcast_id, resident_id, chat_id, locale, blocked, forgotten, off in rows:
+        broadcast = broadcasts[broadcast_id]
+        if blocked is not None or chat_id is None:
+            verdict = BLOCKED if blocked is not None else SKIPPED
+        elif (forgotten is not None or off is not None
                 or (broadcast.audience.get("kind") == "subscribers"
-                    and (broadcast.id, resident.id) not in subscribed)):
-            delivery.status = SKIPPED
+                    and (broadcast_id, resident_id) not in subscribed)):
+            verdict = SKIPPED
+        else:
+            verdict = "lease"
+            chosen[(broadcast_id, resident_id)] = (chat_id, locale)
+        verdicts.setdefault((broadcast_id, verdict), []).append(resident_id)
+    await write()
+    until = now + timedelta(seconds=lease_seconds)
+    for (broadcast_id, verdict), ids in verdicts.items():
+        mine = and_(Delivery.broadcast_id == broadcast_id, Delivery.resident_id.in_(ids),
+                    Delivery.status == PENDING)
+        if verdict != "lease":
+            await session.execute(update(Delivery).where(mine).values(status=verdict))
             continue
-        delivery.lease_until = until
-        payload = _payload_for(broadcast, resident.locale)
-        params = {**payload.get("params", {}), "chat_id": resident.chat_id}
-        due.append(Due(broadcast.id, resident.id, resident.chat_id,
-                       str(payload.get("method", "sendMessage")), params))
-    await session.flush()
+        # Guarded: a row cancelled or leased since it was read is not leased again.
+        leased = set((await session.scalars(
+            update(Delivery).where(mine, or_(Delivery.lease_until.is_(None),
+                                             Delivery.lease_until <= now))
+            .values(lease_until=until).returning(Delivery.resident_id))).all())
+        broadcast = broadcasts[broadcast_id]
+        for resident_id in ids:
+            if resident_id not in leased:
+                continue
+            chat_id, locale = chosen[(broadcast_id, resident_id)]
+            payload = _payload_for(broadcast, locale)
+            params = {**payload.get("params", {}), "chat_id": chat_id}
+            due.append(Due(broadcast_id, resident_id, chat_id,
+                           str(payload.get("method", "sendMessage")), params))
     return len(rows)
 
 
 async def _still_subscribed(session: AsyncSession, broadcasts: dict[int, Broadcast],
-                            rows: Any) -> set[tuple[int, int]]:
+                            rows: list[_Row]) -> set[tuple[int, int]]:
     """(broadcast, resident) pairs whose subscription to the broadcast's station still holds."""
-    wanted = [(d.broadcast_id, r.id) for d, r in rows
-              if broadcasts[d.broadcast_id].audience.get("kind") == "subscribers"]
+    wanted = [(row[0], row[1]) for row in rows
+              if broadcasts[row[0]].audience.get("kind") == "subscribers"]
     if not wanted:
         return set()
     found: set[tuple[int, int]] = set()
@@ -289,32 +331,45 @@ async def _still_subscribed(session: AsyncSession, broadcasts: dict[int, Broadca
 
 
 async def record_outcomes(session: AsyncSession, outcomes: list[Outcome], *, now: datetime) -> None:
-    """What happened to each leased recipient; a 403 marks the resident blocked."""
+    """What happened to each leased recipient; a 403 marks the resident blocked. Set-wise: one
+    statement per broadcast and result (and retry time), not one per recipient."""
+    groups: dict[tuple[int, str, datetime | None], list[int]] = {}
     for outcome in outcomes:
-        delivery = await session.get(Delivery, (outcome.broadcast_id, outcome.resident_id))
-        if delivery is None or delivery.status != PENDING:
-            continue
-        delivery.lease_until = None
-        if outcome.result == "sent":
-            delivery.status, delivery.sent_at = SENT, now
-        elif outcome.result == "blocked":
-            delivery.status = BLOCKED
-            await session.execute(update(Resident).where(
-                Resident.id == outcome.resident_id, Resident.blocked_at.is_(None)
-            ).values(blocked_at=now))
-        elif outcome.result == "failed":
-            delivery.status = FAILED
+        retry_at = outcome.retry_at if outcome.result == "retry" else None
+        groups.setdefault((outcome.broadcast_id, outcome.result, retry_at), []).append(
+            outcome.resident_id)
+    for (broadcast_id, result, retry_at), ids in groups.items():
+        statement = update(Delivery).where(
+            Delivery.broadcast_id == broadcast_id, Delivery.resident_id.in_(ids),
+            Delivery.status == PENDING)
+        if result == "sent":
+            await session.execute(statement.values(status=SENT, sent_at=now, lease_until=None))
+        elif result == "blocked":
+            changed = list((await session.scalars(
+                statement.values(status=BLOCKED, lease_until=None)
+                .returning(Delivery.resident_id))).all())
+            if changed:
+                await session.execute(update(Resident).where(
+                    Resident.id.in_(changed), Resident.blocked_at.is_(None)
+                ).values(blocked_at=now))
+        elif result == "failed":
+            await session.execute(statement.values(status=FAILED, lease_until=None))
         else:
-            delivery.not_before = outcome.retry_at
-    await session.flush()
+            await session.execute(statement.values(not_before=retry_at, lease_until=None))
+
+
+async def finishable(session: AsyncSession) -> list[int]:
+    """Broadcasts being sent with nobody left to send to (what ``finish_done`` would end);
+    read-only, so the sender needs no write transaction when there is nothing to do."""
+    pending = select(Delivery.broadcast_id).where(
+        Delivery.broadcast_id == Broadcast.id, Delivery.status == PENDING).exists()
+    return list((await session.scalars(
+        select(Broadcast.id).where(Broadcast.status == "sending", ~pending))).all())
 
 
 async def finish_done(session: AsyncSession, *, now: datetime) -> list[int]:
     """Broadcasts being sent that have nobody left to send to become done; their ids."""
-    pending = select(Delivery.broadcast_id).where(
-        Delivery.broadcast_id == Broadcast.id, Delivery.status == PENDING).exists()
-    done = list((await session.scalars(
-        select(Broadcast.id).where(Broadcast.status == "sending", ~pending))).all())
+    done = await finishable(session)
     if done:
         await session.execute(update(Broadcast).where(Broadcast.id.in_(done))
                               .values(status="done", finished_at=now))

@@ -18,7 +18,7 @@ from .sqlite_file import SqliteFileGuard
 
 __all__ = [
     "Database", "DatabaseFileReplaced", "affected_rows", "alembic_config", "needs_initial_data",
-    "mark_outbox_written", "dialect_name",
+    "mark_outbox_written", "dialect_name", "WriteLock",
 ]
 
 _HERE = Path(__file__).resolve().parent
@@ -57,6 +57,45 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class WriteLock:
+    """SQLite's single writer within this process, with two lanes: a foreground unit of work
+    (an update being handled, the outbox) always goes before a background one (a broadcast's
+    bookkeeping). Foreground writers queue in order among themselves; a background writer only
+    takes the lock when no foreground writer is waiting, so a reply waits for at most the one
+    background transaction already under way (kept short by its owner)."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._foreground = 0  # foreground writers waiting for the lock
+        self._clear = asyncio.Event()
+        self._clear.set()
+
+    async def acquire(self, *, background: bool = False) -> None:
+        if not background:
+            self._foreground += 1
+            self._clear.clear()
+            try:
+                await self._lock.acquire()
+            finally:
+                self._foreground -= 1
+                if not self._foreground:
+                    self._clear.set()
+            return
+        while True:
+            await self._clear.wait()
+            await self._lock.acquire()
+            if not self._foreground:
+                return
+            self._lock.release()  # a foreground writer came while we queued: it goes first
+
+    def release(self) -> None:
+        self._lock.release()
+
+    @property
+    def foreground_waiting(self) -> int:
+        return self._foreground
+
+
 class DatabaseFileReplaced(RuntimeError):
     """The SQLite file was deleted or replaced under the running service: writing is refused,
     since nothing written to the old file would ever be read again."""
@@ -67,6 +106,8 @@ class Database:
 
     On SQLite every writing unit of work holds a process-wide lock, so the single writer never
     trips over itself (SQLite allows one writer at a time anyway); readers go in parallel.
+    ``background=True`` marks a unit of work that yields that lock to every foreground one
+    waiting (see ``WriteLock``); on PostgreSQL it changes nothing.
 
     A unit of work that wrote to the outbox sets ``outbox_signal`` once it has committed: the
     delivery worker waits on it, so a message goes out at once, never before its commit.
@@ -96,7 +137,7 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._write_lock = WriteLock() if self.is_sqlite else None
         self.outbox_signal = asyncio.Event()
 
     def _committed(self, session: AsyncSession) -> None:
@@ -109,21 +150,24 @@ class Database:
             raise DatabaseFileReplaced(str(self.file_guard.path))
 
     @contextlib.asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+    async def unit_of_work(self, *, background: bool = False) -> AsyncIterator[AsyncSession]:
         """A writing transaction: commits on success, rolls back on error."""
         self.check_file()
-        if self._write_lock is not None:
+        lock = self._write_lock
+        if lock is not None:
             # Connection first, then the lock, in every unit of work (lazy ones too): a lock
             # holder never waits for a pooled connection that a lock waiter holds.
             async with self.sessions() as session:
                 await session.connection()
-                async with self._write_lock:
-                    try:
-                        yield session
-                        await session.commit()
-                    except BaseException:
-                        await session.rollback()
-                        raise
+                await lock.acquire(background=background)
+                try:
+                    yield session
+                    await session.commit()
+                except BaseException:
+                    await session.rollback()
+                    raise
+                finally:
+                    lock.release()
         else:
             async with self.sessions.begin() as session:
                 yield session
@@ -131,7 +175,7 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def lazy_unit_of_work(
-        self,
+        self, *, background: bool = False,
     ) -> AsyncIterator[tuple[AsyncSession, Callable[[], Awaitable[None]]]]:
         """A writing transaction that reads first and takes SQLite's write lock only when
         ``await writing()`` is called, right before its first write.
@@ -147,7 +191,7 @@ class Database:
             nonlocal held
             self.check_file()
             if lock is not None and not held:
-                await lock.acquire()
+                await lock.acquire(background=background)
                 held = True
 
         try:

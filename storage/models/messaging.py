@@ -88,7 +88,7 @@ class Delivery(Base):
     it twice. ``status``: pending | sent | skipped | blocked | failed | cancelled."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (Index("ix_deliveries_due", "broadcast_id", "status"),)
+    __table_args__ = (Index("ix_deliveries_queue", "broadcast_id", "status", "resident_id"),)
 
     broadcast_id: Mapped[int] = mapped_column(
         ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True

@@ -2,11 +2,12 @@
 
 The strict emulator runs in this process with Telegram's limits ON (30 messages/s overall, 1/s
 per private chat); the service (`python -m bot run`) runs in its own process on a SQLite file
-holding the demo district plus N residents. First 100 residents talk for a while with no
-broadcast (about 5 updates/s: the idle latency), then an announcement to the N residents is
-confirmed and they keep talking until it is done. With ``--crash`` the service is killed with
-SIGKILL half-way and started again. Latency is from the update being queued to the emulator
-receiving the answer, on one monotonic clock. Prints one JSON object.
+holding the demo district plus N residents. 100 residents talk (about 5 updates/s) for
+``--idle-seconds`` with no broadcast, then an announcement to the N residents is confirmed and
+they keep talking until it is done, then ``--idle-seconds`` more with no broadcast: the idle
+latency is from before and after (more samples, and no start-up moment alone). With ``--crash``
+the service is killed with SIGKILL half-way and started again. Latency is from the update being
+queued to the emulator receiving the answer, on one monotonic clock. Prints one JSON object.
 
     python tests/benchmarks/broadcast.py [--recipients 10000] [--crash] [--talkers 100] [--rate 5]
 """
@@ -203,6 +204,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 break
             await asyncio.sleep(0.5)
         await asyncio.sleep(1.0)
+        talkers.phase = "after"  # idle again: the baseline is measured before AND after
+        await asyncio.sleep(args.idle_seconds)
         talkers.stop()
         await talking
         calls = _broadcast_calls(emulator)
@@ -216,7 +219,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                         and c.chat_id >= FIRST_TALKER and start <= c.at <= end]
         interactive_rate = len(talk_answers) / seconds
         rate = len(calls) / seconds
-        idle = _latencies(emulator, talkers, "idle")
+        idle = _latencies(emulator, talkers, "idle") + _latencies(emulator, talkers, "after")
         busy = _latencies(emulator, talkers, "broadcast")
         missed = args.recipients - len(per_chat)
         duplicates = sum(n - 1 for n in per_chat.values() if n > 1)
@@ -257,5 +260,5 @@ if __name__ == "__main__":
     parser.add_argument("--crash", action="store_true")
     parser.add_argument("--talkers", type=int, default=100)
     parser.add_argument("--rate", type=float, default=5.0)
-    parser.add_argument("--idle-seconds", type=float, default=20.0)
+    parser.add_argument("--idle-seconds", type=float, default=30.0)  # before, and again after
     print(json.dumps(asyncio.run(main(parser.parse_args()))))

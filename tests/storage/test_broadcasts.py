@@ -151,3 +151,33 @@ async def test_pause_resume_cancel_are_audited(db: Database) -> None:
         rows = (await s.scalars(select(Delivery).where(Delivery.broadcast_id == bid))).all()
     assert counts["cancelled"] == 3 and len(rows) == 3
     assert actions == ["broadcast_pause", "broadcast_resume", "broadcast_cancel"]
+
+
+async def test_outcomes_are_recorded_set_wise_and_never_undo_a_cancel(db: Database) -> None:
+    """One statement per result: the sent, the 403s (their residents marked blocked) and the
+    retries of a batch; a recipient cancelled while in flight stays cancelled."""
+    world = await build_station_world(db)
+    ids = [await _resident(db, 1000 + i, world.station_id) for i in range(6)]
+    bid = await _start(db, {"kind": "home", "station_id": world.station_id})
+    async with db.unit_of_work() as s:
+        due = await engine.claim_due(s, now=NOW, tz=TZ, limit=10)
+    assert sorted(d.resident_id for d in due) == sorted(ids)
+    retry_at = NOW + timedelta(seconds=7)
+    outcomes = [engine.Outcome(bid, ids[0], "sent"), engine.Outcome(bid, ids[1], "sent"),
+                engine.Outcome(bid, ids[2], "blocked"), engine.Outcome(bid, ids[3], "failed"),
+                engine.Outcome(bid, ids[4], "retry", retry_at)]
+    async with db.unit_of_work() as s:
+        await engine.record_outcomes(s, outcomes, now=NOW)
+    async with db.unit_of_work() as s:  # staff cancel while the last one is still in flight
+        await engine.cancel(s, bid, Actor.system(), now=NOW)
+    async with db.unit_of_work() as s:
+        await engine.record_outcomes(s, [engine.Outcome(bid, ids[5], "sent")], now=NOW)
+    async with db.reading() as s:
+        rows = {d.resident_id: d for d in await s.scalars(
+            select(Delivery).where(Delivery.broadcast_id == bid))}
+        blocked = await s.get(Resident, ids[2])
+    assert [rows[i].status for i in ids] == ["sent", "sent", "blocked", "failed", "cancelled",
+                                             "cancelled"]
+    assert rows[ids[0]].sent_at is not None and rows[ids[0]].lease_until is None
+    assert blocked is not None and blocked.blocked_at is not None
+    assert rows[ids[5]].sent_at is None  # the cancel stands
