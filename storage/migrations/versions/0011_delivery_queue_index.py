@@ -4,16 +4,16 @@ The broadcast lane leases "the next pending recipients of broadcast B, by reside
 With (broadcast_id, status) alone the database sorts all pending rows for each lease (10,000 at
 the start of a district-wide broadcast); with resident_id in the index it reads them in order.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-29 03:00:00
 """
 from __future__ import annotations
 
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
