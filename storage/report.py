@@ -324,34 +324,41 @@ async def _deputy_rows(session: AsyncSession, start: datetime, end: datetime, no
         at_stations_q = at_stations_q.where(DeputyStation.deputy_id.in_(ids))
     at_stations = dict((await session.execute(at_stations_q)).all())
 
-    # One pass over the deputies' sign-ins at held meetings: how many, the walk-ins, resident
-    # sign-ins and confirmed bookings of those meetings (counted per meeting first), and the
-    # rhythm: distinct months with a sign-in at a liaison station (月进站), distinct quarters
-    # with one at a home (季回家), whether one was at a 述职 meeting. Grouped over every
-    # deputy (a list of ids would make SQLite probe each meeting once per deputy).
-    def per_meeting(table: Any, *where: Any) -> Any:
-        return (select(table.meeting_id.label("m"), func.count().label("n"))
-                .join(Meeting, Meeting.id == table.meeting_id).where(*where, *period)
-                .group_by(table.meeting_id).subquery())
-
-    residents = per_meeting(CheckIn, CheckIn.kind == "resident")
-    booked = per_meeting(Booking, Booking.status == BookingStatus.CONFIRMED)
+    # The deputies' sign-ins at held meetings in one grouped query: how many, the walk-ins of
+    # those meetings, and the rhythm: distinct months with a sign-in at a liaison station
+    # (月进站), distinct quarters with one at a home (季回家), whether one was at a 述职 meeting.
+    # Grouped over every deputy (a list of ids would make SQLite probe each meeting once per
+    # deputy).
     month = _bucket(Meeting.starts_at, _month_bounds(start, end))
     quarter = _bucket(Meeting.starts_at, _month_bounds(start, end, 3))
     rhythm = (select(CheckIn.deputy_id, func.count(), func.sum(Meeting.walk_ins),
-                     func.sum(func.coalesce(residents.c.n, 0)),
-                     func.sum(func.coalesce(booked.c.n, 0)),
                      func.count(distinct(case((Station.kind == StationKind.STATION, month)))),
                      func.count(distinct(case((Station.kind == StationKind.HOME, quarter)))),
                      func.max(case((Meeting.kind == MeetingKind.REPORT, 1), else_=0)))
               .join(Meeting, Meeting.id == CheckIn.meeting_id)
               .join(Station, Station.id == Meeting.station_id)
-              .outerjoin(residents, residents.c.m == Meeting.id)
-              .outerjoin(booked, booked.c.m == Meeting.id)
               .where(CheckIn.kind == "deputy", *period).group_by(CheckIn.deputy_id))
     attended: dict[int, tuple[int, ...]] = {
         d: tuple(int(x or 0) for x in rest)
         for d, *rest in await session.execute(rhythm)}
+    # Resident sign-ins and confirmed bookings of the meetings each deputy attended: counted
+    # per meeting, then summed here over each deputy's meetings (joined to the sign-ins in SQL,
+    # PostgreSQL may run the per-meeting aggregate once per sign-in when its estimates are off).
+    async def per_meeting(table: Any, *where: Any) -> dict[int, int]:
+        return {m: int(n) for m, n in await session.execute(
+            select(table.meeting_id, func.count()).join(Meeting, Meeting.id == table.meeting_id)
+            .where(*where, *period).group_by(table.meeting_id))}
+
+    residents = await per_meeting(CheckIn, CheckIn.kind == "resident")
+    booked = await per_meeting(Booking, Booking.status == BookingStatus.CONFIRMED)
+    met: dict[int | None, int] = {}
+    bookings: dict[int | None, int] = {}
+    for d, m in await session.execute(
+            select(CheckIn.deputy_id, CheckIn.meeting_id)
+            .join(Meeting, Meeting.id == CheckIn.meeting_id)
+            .where(CheckIn.kind == "deputy", *period)):
+        met[d] = met.get(d, 0) + residents.get(m, 0)
+        bookings[d] = bookings.get(d, 0) + booked.get(m, 0)
     # Suggestions assigned to the deputy, wherever they were made.
     mine = (_S.assignee_deputy_id.in_(ids),) if narrow else ()
     counts = await _suggestion_counts(session, start, end, now, ReportScope(None),
@@ -364,11 +371,10 @@ async def _deputy_rows(session: AsyncSession, start: datetime, end: datetime, no
         session, start.date(), (end - timedelta(days=1)).date(), ids)
     rows = []
     for dep_id, code, name, level in people:
-        n, walk_ins, met, bookings, months, quarters, reported = attended.get(
-            dep_id, (0, 0, 0, 0, 0, 0, 0))
+        n, walk_ins, months, quarters, reported = attended.get(dep_id, (0, 0, 0, 0, 0))
         meetings = {"activities_held": int(at_stations.get(dep_id, 0)),
-                    "deputy_attendances": n, "residents": met, "walk_ins": walk_ins,
-                    "bookings": bookings}
+                    "deputy_attendances": n, "residents": met.get(dep_id, 0),
+                    "walk_ins": walk_ins, "bookings": bookings.get(dep_id, 0)}
         rows.append({"code": code, "name": name, "level": str(level),
                      **_row(meetings, _suggestion_figures(counts.get(dep_id),
                                                           medians.get(dep_id))),
