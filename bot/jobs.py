@@ -20,6 +20,7 @@ class Scheduler:
         self._next = {job.name: 0.0 for job in jobs}
         self._stopping = asyncio.Event()
         self.first_pass = asyncio.Event()  # set once every job has run once (tests wait on it)
+        self.current: str | None = None  # the job running now (what a stop may interrupt)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -30,10 +31,13 @@ class Scheduler:
             if now < self._next[job.name]:
                 continue
             self._next[job.name] = now + job.interval
+            self.current = job.name
             try:
                 await job.run()
             except Exception as exc:  # noqa: BLE001 - one failing job must not stop the others
                 log.error("job %s failed: %s", job.name, type(exc).__name__)
+            finally:
+                self.current = None
 
     async def run(self) -> None:
         while not self._stopping.is_set():

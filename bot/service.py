@@ -44,6 +44,7 @@ from .web import WEBHOOK_PATH, BadUpdate, WebState, build_web_app
 __all__ = ["Service", "cmd_run"]
 
 log = logging.getLogger("jiazhan.service")
+STOP_GRACE = 5.0  # seconds the worker and jobs get to finish their round on stop
 MENU = ("start", "station", "suggest", "my", "bookings", "subscribe", "privacy", "language", "help",
         "cancel")
 
@@ -159,6 +160,28 @@ class Service:
             await self.app.bot.delete_webhook()
             self._poller = asyncio.create_task(self.pump.poll())
 
+    async def _finish_tasks(self, grace: float) -> None:
+        """Let the worker, the jobs and the broadcaster end their round (``grace`` seconds in
+        all), then cancel what is still running — a long job such as a city's first
+        announcements, or a task waiting behind it for the database: its transaction is rolled
+        back as a whole and the next start does the work again. Never raises: a stop must
+        finish."""
+        tasks = [task for task in self._tasks if not task.done()]
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=grace)
+            for task in late:
+                task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+            except Exception as exc:  # noqa: BLE001 - logged; the stop goes on
+                log.error("a service task ended with %s", type(exc).__name__)
+        if self.scheduler is not None and self.scheduler.current is not None:
+            log.warning("stopped during the job %s; it runs again at the next start",
+                        self.scheduler.current)
+
     def _render_card(self, broadcast: Any, progress: Any, final: bool) -> dict[str, Any]:
         from dialogs.staff.announce import render_card
 
@@ -264,9 +287,7 @@ class Service:
             self.broadcaster.stop()
         if self.scheduler is not None:
             self.scheduler.stop()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(task, timeout=5)
+        await self._finish_tasks(STOP_GRACE)
         if self.app.running:
             await self.app.stop()
         if self.pump is not None:

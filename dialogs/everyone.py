@@ -28,8 +28,8 @@ async def on_help(turn: Turn) -> None:
 
 
 async def on_group_help(turn: Turn) -> None:
-    """/help in the staff group lists what staff can do; other groups get no answer."""
-    if turn.config.staff_chat_id is not None and turn.chat_id == turn.config.staff_chat_id:
+    """/help in a staff group lists what staff can do; other groups get no answer."""
+    if turn.chat_id == turn.config.staff_chat_id or turn.chat_id in turn.bound_chats:
         turn.send(t(turn.config.default_locale, "common.help_staff"))
 
 

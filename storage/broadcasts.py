@@ -390,9 +390,12 @@ async def counts(session: AsyncSession, broadcast_id: int) -> dict[str, int]:
 
 
 async def _staff_change(session: AsyncSession, broadcast_id: int, actor: Actor, action: str,
-                        sources: tuple[str, ...], target: str, now: datetime) -> Broadcast:
+                        sources: tuple[str, ...], target: str, now: datetime,
+                        chat_id: int | None = None) -> Broadcast:
+    """``chat_id``: only a broadcast that staff group sent (a bound group cannot stop another
+    group's); None: any (the default group's staff)."""
     broadcast = await session.get(Broadcast, broadcast_id, with_for_update=True)
-    if broadcast is None:
+    if broadcast is None or (chat_id is not None and broadcast.chat_id != chat_id):
         raise BroadcastError("announce.gone")
     if broadcast.status not in sources:
         raise BroadcastError("announce.not_now")
@@ -407,18 +410,21 @@ async def _staff_change(session: AsyncSession, broadcast_id: int, actor: Actor, 
     return broadcast
 
 
-async def pause(session: AsyncSession, broadcast_id: int, actor: Actor, *, now: datetime) -> Broadcast:
+async def pause(session: AsyncSession, broadcast_id: int, actor: Actor, *, now: datetime,
+                chat_id: int | None = None) -> Broadcast:
     return await _staff_change(session, broadcast_id, actor, "pause", ("sending", "scheduled"),
-                               "paused", now)
+                               "paused", now, chat_id)
 
 
-async def resume(session: AsyncSession, broadcast_id: int, actor: Actor, *, now: datetime) -> Broadcast:
-    return await _staff_change(session, broadcast_id, actor, "resume", ("paused",), "sending", now)
+async def resume(session: AsyncSession, broadcast_id: int, actor: Actor, *, now: datetime,
+                 chat_id: int | None = None) -> Broadcast:
+    return await _staff_change(session, broadcast_id, actor, "resume", ("paused",), "sending", now, chat_id)
 
 
-async def cancel(session: AsyncSession, broadcast_id: int, actor: Actor, *, now: datetime) -> Broadcast:
+async def cancel(session: AsyncSession, broadcast_id: int, actor: Actor, *, now: datetime,
+                 chat_id: int | None = None) -> Broadcast:
     return await _staff_change(session, broadcast_id, actor, "cancel", LIVE + ("draft",),
-                               "cancelled", now)
+                               "cancelled", now, chat_id)
 
 
 async def set_card(session: AsyncSession, broadcast_id: int, chat_id: int, message_id: int) -> None:

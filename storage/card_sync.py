@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .lifecycle.rules import OPEN
 from .models import OutboxMessage, OutboxPurpose, Suggestion, TimelineEntry
 
-__all__ = ["stale_cards", "card_queued", "without_card", "SYNC_WINDOW"]
+__all__ = ["stale_cards", "card_queued", "card_chat", "without_card", "SYNC_WINDOW"]
 
 SYNC_WINDOW = timedelta(days=2)  # older changes were certainly seen by an earlier run
 
@@ -27,6 +27,16 @@ async def card_queued(session: AsyncSession, suggestion_id: int) -> bool:
         ).limit(1)
     )
     return found is not None
+
+
+async def card_chat(session: AsyncSession, suggestion_id: int) -> int | None:
+    """The staff group this suggestion's first card was queued for (None: no card yet)."""
+    return await session.scalar(
+        select(OutboxMessage.chat_id).where(
+            OutboxMessage.suggestion_id == suggestion_id,
+            OutboxMessage.purpose == OutboxPurpose.STAFF_CARD,
+        ).order_by(OutboxMessage.id).limit(1)
+    )
 
 
 async def stale_cards(

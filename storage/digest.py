@@ -19,6 +19,7 @@ from .deadlines import local_date
 from .lifecycle import OPEN, next_deadline
 from .models import AuditEntry, Satisfaction, Suggestion, SuggestionStatus
 from .roles import Actor
+from .staff_chats import StaffArea, in_area
 
 __all__ = ["DigestFigures", "digest_figures", "digest_owed", "mark_digest_sent", "DIGEST_WINDOW"]
 
@@ -42,25 +43,29 @@ class DigestFigures:
         return not (self.new or self.open or self.resolved or self.rated)
 
 
-async def _count(session: AsyncSession, *where: Any) -> int:
-    return int(await session.scalar(select(func.count()).select_from(Suggestion).where(*where))
-               or 0)
+async def digest_figures(
+    session: AsyncSession, now: datetime, area: StaffArea | None = None
+) -> DigestFigures:
+    """The digest's figures; ``area``: only a staff group's area (None: everything)."""
+    scope = in_area(area, Suggestion.station_id)
 
+    async def _count(*where: Any) -> int:
+        query = select(func.count()).select_from(Suggestion).where(scope, *where)
+        return int(await session.scalar(query) or 0)
 
-async def digest_figures(session: AsyncSession, now: datetime) -> DigestFigures:
     since = now - timedelta(days=1)
     is_open = Suggestion.status.in_(OPEN)
     rated = and_(Suggestion.satisfaction.is_not(None), Suggestion.closed_at >= since,
                  Suggestion.status == SuggestionStatus.CLOSED)
     good = Suggestion.satisfaction.in_([Satisfaction.SATISFIED, Satisfaction.BASIC])
     return DigestFigures(
-        new=await _count(session, Suggestion.created_at >= since, Suggestion.created_at <= now),
-        unassigned=await _count(session, is_open, Suggestion.assignee_deputy_id.is_(None)),
-        overdue=await _count(session, is_open, next_deadline() <= now),
-        resolved=await _count(session, Suggestion.resolved_at >= since),
-        rated=await _count(session, rated),
-        satisfied=await _count(session, rated, good),
-        open=await _count(session, is_open),
+        new=await _count(Suggestion.created_at >= since, Suggestion.created_at <= now),
+        unassigned=await _count(is_open, Suggestion.assignee_deputy_id.is_(None)),
+        overdue=await _count(is_open, next_deadline() <= now),
+        resolved=await _count(Suggestion.resolved_at >= since),
+        rated=await _count(rated),
+        satisfied=await _count(rated, good),
+        open=await _count(is_open),
     )
 
 
@@ -71,20 +76,29 @@ async def digest_owed(
     tz: ZoneInfo,
     at: time,
     window: timedelta = DIGEST_WINDOW,
+    chat_id: int | None = None,
 ) -> str | None:
     """Today's date (ISO) when it is digest time (from ``at`` for ``window``, local time) and
-    today's digest is not written yet. A service that was down all through the window skips
-    that day rather than posting yesterday's figures at an odd hour."""
+    today's digest is not written yet (for the staff group ``chat_id``, when given: each bound
+    group has its own). A service that was down all through the window skips that day rather
+    than posting yesterday's figures at an odd hour."""
     local = now.astimezone(tz)
     start = datetime.combine(local.date(), at, tzinfo=tz)
     if not start <= local < start + window:
         return None
     day = local_date(now, tz).isoformat()
     sent = await session.scalar(
-        select(AuditEntry.id).where(AuditEntry.action == _ACTION, AuditEntry.object_id == day)
+        select(AuditEntry.id).where(AuditEntry.action == _ACTION,
+                                    AuditEntry.object_id == _stamp(day, chat_id)).limit(1)
     )
     return None if sent is not None else day
 
 
-def mark_digest_sent(session: AsyncSession, day: str, now: datetime) -> None:
-    audit.record(session, Actor.system(), _ACTION, "digest", day, now=now)
+def _stamp(day: str, chat_id: int | None) -> str:
+    return day if chat_id is None else f"{day}@{chat_id}"
+
+
+def mark_digest_sent(
+    session: AsyncSession, day: str, now: datetime, chat_id: int | None = None
+) -> None:
+    audit.record(session, Actor.system(), _ACTION, "digest", _stamp(day, chat_id), now=now)

@@ -23,6 +23,7 @@ from .models import (
     Station,
     Suggestion,
 )
+from .staff_chats import StaffArea, in_area, station_in_area
 
 __all__ = [
     "PAGE",
@@ -31,6 +32,7 @@ __all__ = [
     "meeting_detail",
     "deputy_agenda",
     "find_stations",
+    "meeting_outside",
 ]
 
 PAGE = 8
@@ -55,13 +57,15 @@ class MeetingDetail:
 
 async def coming_meetings(
     session: AsyncSession, now: datetime, *, page: int = 0, station_id: int | None = None,
-    town_code: str | None = None,
+    town_code: str | None = None, area: StaffArea | None = None,
 ) -> tuple[list[tuple[Meeting, Station]], bool]:
-    """Planned meetings that have not ended, soonest first, one page; and whether more follow."""
+    """Planned meetings that have not ended, soonest first, one page; and whether more follow.
+    ``area``: only a staff group's area (``storage.staff_chats``)."""
     query = (
         select(Meeting, Station)
         .join(Station, Station.id == Meeting.station_id)
-        .where(Meeting.status == MeetingStatus.PLANNED, Meeting.ends_at > now)
+        .where(Meeting.status == MeetingStatus.PLANNED, Meeting.ends_at > now,
+               in_area(area, Station.id))
     )
     if station_id is not None:
         query = query.where(Meeting.station_id == station_id)
@@ -121,14 +125,26 @@ async def deputy_agenda(
     return [(m, s, r) for m, s, r in rows]
 
 
-async def find_stations(session: AsyncSession, words: str, *, limit: int = 8) -> list[Station]:
-    """Stations whose code is ``words`` or whose name contains it."""
+async def find_stations(
+    session: AsyncSession, words: str, *, limit: int = 8, area: StaffArea | None = None
+) -> list[Station]:
+    """Stations whose code is ``words`` or whose name contains it (of ``area`` only, if given)."""
     words = words.strip()
     if not words:
         return []
     like = f"%{words}%"
     rows = await session.scalars(
-        select(Station).where(or_(Station.code == words, Station.name.like(like)))
+        select(Station).where(or_(Station.code == words, Station.name.like(like)),
+                              in_area(area, Station.id))
         .order_by(Station.kind, Station.code).limit(limit)
     )
     return list(rows)
+
+
+async def meeting_outside(session: AsyncSession, meeting_id: int, area: StaffArea | None) -> bool:
+    """Is this meeting at a station outside the staff group's area? (An unknown meeting is
+    not: the action itself says it does not exist.)"""
+    if area is None or area.whole:
+        return False
+    station_id = await session.scalar(select(Meeting.station_id).where(Meeting.id == meeting_id))
+    return station_id is not None and not await station_in_area(session, area, station_id)

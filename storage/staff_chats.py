@@ -41,6 +41,7 @@ __all__ = [
     "card_posted_to",
     "StaffArea",
     "staff_area",
+    "staff_areas",
     "area_stations",
     "in_area",
     "area_station_ids",
@@ -215,6 +216,16 @@ async def staff_area(session: AsyncSession, chat_id: int, default: int | None) -
     if bound is None:
         return None
     return StaffArea(chat_id, bound.district_code, bound.town_code, bound.name)
+
+
+async def staff_areas(session: AsyncSession, default: int | None) -> list[StaffArea]:
+    """Every staff group with its area: the default group first (when there is one), then the
+    bound groups by chat id."""
+    found = [StaffArea(default, None, None, "")] if default is not None else []
+    for chat_id in sorted(await bound_chat_ids(session)):
+        if chat_id != default and (area := await staff_area(session, chat_id, default)) is not None:
+            found.append(area)
+    return found
 
 
 def area_stations(area: StaffArea) -> Select[Any]:

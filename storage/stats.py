@@ -31,6 +31,7 @@ from .models import (
     Town,
     utcnow,
 )
+from .staff_chats import StaffArea, area_station_ids
 from .stats_rates import OPEN_STATUSES, RateTable, empty_rates, load_rate_table
 from .stats_render import render_stats
 
@@ -186,14 +187,21 @@ async def _per_deputy(session: AsyncSession, now: datetime, table: RateTable) ->
 
 
 async def rates_by_town(
-    session: AsyncSession, now: datetime
+    session: AsyncSession, now: datetime, area: StaffArea | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The three rates over every station, and per town that has suggestions (by town code):
-    what staff ask for with /stats, without the per-deputy and per-station lists."""
+    what staff ask for with /stats, without the per-deputy and per-station lists. ``area``: only
+    the suggestions of a staff group's area (``storage.staff_chats``; None: everything)."""
     table = await load_rate_table(session, now)
     town_of = await _town_of_station(session)
-    overall = table.overall()
-    rates = table.by(lambda station, _deputy: town_of.get(station))
+    inside = await area_station_ids(session, area) if area is not None else None
+
+    def town(station: int, _deputy: int | None) -> str | None:
+        return town_of.get(station) if inside is None or station in inside else None
+
+    overall = table.by(lambda station, _deputy: 0 if inside is None or station in inside
+                       else None).get(0, empty_rates())
+    rates = table.by(town)
     names = {code: name for code, name in await session.execute(select(Town.code, Town.name))}
     towns = [{"code": code, "name": names.get(code, code), **rates[code]}
              for code in sorted(rates) if rates[code]["suggestions"]]

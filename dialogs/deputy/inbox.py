@@ -167,7 +167,8 @@ async def _finish(turn: Turn, actor: Actor, sid: int, action: str, text: str | N
 
 
 async def _tell_staff_handed_back(turn: Turn, actor: Actor, suggestion: Suggestion, reason: str) -> None:
-    chat_id = turn.config.staff_chat_id
+    # Beside the card, in the group that has it (a bound group's card too), else the default.
+    chat_id = suggestion.card_chat_id or turn.config.staff_chat_id
     if chat_id is None or actor.id is None:
         return
     name, _ = await deputy_name(turn.session, actor.id)

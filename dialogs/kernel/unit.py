@@ -76,9 +76,11 @@ def _is_private_command(update: Update) -> bool:
 async def _find_lost_card(turn: Turn) -> None:
     """A staff card whose posting was never confirmed is found by a reply to it or a press of
     its button: the update carries the message (see ``storage/lost_answers.py``)."""
-    staff, update = turn.config.staff_chat_id, turn.update
-    if staff is None or update.effective_chat is None or update.effective_chat.id != staff:
+    update = turn.update
+    chat = update.effective_chat
+    if chat is None or not (chat.id == turn.config.staff_chat_id or chat.id in turn.bound_chats):
         return
+    staff = chat.id
     if update.callback_query is not None:
         message: object = update.callback_query.message
     else:

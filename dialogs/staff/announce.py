@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 from telegram import InlineKeyboardMarkup, Message
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from dialogs.kernel.callbacks import encode
 from dialogs.kernel.context import Services
@@ -21,10 +21,10 @@ from dialogs.kernel.keyboards import inline
 from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.staff.roles import group_locale, staff_of
+from dialogs.staff.scope import STAFF_GROUPS, staff_area_of, staff_command, staff_gate
 from locales import t
 from storage import broadcasts as engine
 from storage.models import Broadcast, District, OutboxPurpose, Station, Town
-from storage.staff_chats import binding_of
 
 __all__ = ["handlers", "FLOW", "render_card", "announcement_payloads", "unsubscribe_markup"]
 
@@ -137,11 +137,12 @@ async def _take_text(turn: Turn) -> None:
 
 
 async def _scope(turn: Turn) -> tuple[str | None, str | None]:
-    """The group's area: (district_code, town_code); (None, None) is the whole service area."""
-    binding = await binding_of(turn.session, turn.chat_id)
-    if binding is None:
+    """The group's area: (district_code, town_code); (None, None) is the whole service area
+    (the default group's, ``dialogs.staff.scope``)."""
+    area = await staff_area_of(turn)
+    if area is None:
         return None, None
-    return binding.district_code, binding.town_code
+    return area.district_code, area.town_code
 
 
 async def _take_target(turn: Turn) -> None:
@@ -198,11 +199,12 @@ async def _take_time(turn: Turn) -> None:
 
 
 async def _area_audience(turn: Turn) -> tuple[dict[str, Any], str]:
-    district, town = await _scope(turn)
-    if town is not None:
-        return {"kind": "town", "town_code": town}, turn.area_name
-    if district is not None:
-        return {"kind": "district", "district_code": district}, turn.area_name
+    """"Everyone" of the group's area: its town, its district, or the whole service area."""
+    area = await staff_area_of(turn)
+    if area is not None and area.town_code is not None:
+        return {"kind": "town", "town_code": area.town_code}, area.name
+    if area is not None and area.district_code is not None:
+        return {"kind": "district", "district_code": area.district_code}, area.name
     return {"kind": "area"}, turn.area_name
 
 
@@ -314,8 +316,10 @@ def _card_args(broadcast: Broadcast, counts: dict[str, int], locale: str) -> dic
 
 async def _control(turn: Turn, action: str, broadcast_id: int | None, actor: Any) -> None:
     change = {"p": engine.pause, "r": engine.resume, "c": engine.cancel}[action]
+    area = await staff_area_of(turn)
+    only = None if area is not None and area.whole else turn.chat_id  # a bound group: its own
     try:
-        broadcast = await change(turn.session, broadcast_id or 0, actor, now=turn.now)
+        broadcast = await change(turn.session, broadcast_id or 0, actor, now=turn.now, chat_id=only)
     except engine.BroadcastError as exc:
         turn.toast(exc.key)
         return
@@ -333,11 +337,10 @@ async def _resident_toggle(turn: Turn, off: bool) -> None:
 
 
 def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
-    in_group = filters.ChatType.GROUPS  # the default staff group and groups bound to an area
     content = filters.TEXT | filters.PHOTO | filters.Document.ALL
     return [
-        CommandHandler("announce", wrap(services, on_announce, "announce"), filters=in_group),
-        MessageHandler(in_group & ~filters.COMMAND & ~filters.REPLY & content,
-                       wrap(services, on_group_message, "announce_step")),
+        staff_command(services, "announce", on_announce, "announce"),
+        MessageHandler(STAFF_GROUPS & ~filters.COMMAND & ~filters.REPLY & content,
+                       wrap(services, staff_gate(on_group_message), "announce_step")),
         CallbackQueryHandler(wrap(services, on_button, "announce_button"), pattern=f"^{FLOW}:"),
     ]

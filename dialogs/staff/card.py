@@ -24,7 +24,7 @@ from dialogs.staff.timeline import timeline_button
 from dialogs.ticket_text import format_due
 from locales import t
 from storage import outbox
-from storage.card_sync import card_queued
+from storage.card_sync import card_chat
 from storage.lifecycle import TRANSITIONS
 from storage.models import Attachment, OutboxPurpose, Suggestion, SuggestionStatus
 from storage.staff_chats import card_posted_to, staff_chat_for_suggestion
@@ -291,14 +291,16 @@ async def refresh_card(
     session: AsyncSession, config: DialogConfig, suggestion_id: int, now: datetime
 ) -> bool:
     """Queue an in-place edit of the suggestion's card with its current state; a burst of
-    changes costs one edit. False when there is no card to edit."""
-    chat_id = config.staff_chat_id
-    if chat_id is None or not await card_queued(session, suggestion_id):
+    changes costs one edit. False when there is no card to edit. The card is edited where it
+    is (or, not sent yet, where it was queued): a deployment with only bound groups and no
+    ``JIAZHAN_STAFF_CHAT_ID`` refreshes its cards like any other."""
+    queued_to = await card_chat(session, suggestion_id)
+    if queued_to is None:
         return False
     view = await load_ticket_view(session, suggestion_id)
     if view is None:
         return False
-    target = view.suggestion.card_chat_id or chat_id
+    target = view.suggestion.card_chat_id or queued_to
     row = await outbox.enqueue_card_edit(
         session, suggestion_id=suggestion_id, chat_id=target,
         payload={"chat_id": target, **_payload(view, config, now)}, now=now,
@@ -308,7 +310,7 @@ async def refresh_card(
         row.created_at = now
     if view.suggestion.card_chat_id is not None:
         # Escalated to the district level: the district's own group gets the card too.
-        serving = await staff_chat_for_suggestion(session, view.suggestion, chat_id)
+        serving = await staff_chat_for_suggestion(session, view.suggestion, config.staff_chat_id)
         if (serving is not None and serving != view.suggestion.card_chat_id
                 and not await card_posted_to(session, suggestion_id, serving)):
             await _post(session, config, view, serving, now, with_media=False)

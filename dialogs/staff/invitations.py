@@ -4,13 +4,12 @@ by ``dialogs.resident.onboarding.on_invite_payload``)."""
 
 from __future__ import annotations
 
-from telegram.ext import CommandHandler, filters
-
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Handlers
 from dialogs.kernel.turn import Turn, escape
-from dialogs.kernel.unit import Dispatcher, wrap
+from dialogs.kernel.unit import Dispatcher
 from dialogs.staff.roles import group_locale, staff_of
+from dialogs.staff.scope import staff_command
 from storage.invites import (
     DEFAULT_TTL,
     InviteError,
@@ -76,8 +75,4 @@ async def redeem_start(turn: Turn) -> None:
 
 
 def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
-    chat_id = services.config.staff_chat_id
-    if chat_id is None:
-        return []
-    return [CommandHandler("invite", wrap(services, on_invite, "invite"),
-                           filters=filters.Chat(chat_id))]
+    return [staff_command(services, "invite", on_invite, "invite")]

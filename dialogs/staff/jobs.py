@@ -19,6 +19,7 @@ from storage.deadline_watch import DueNotice, collect_due_notices
 from storage.deputies import deputy_chat, deputy_locale
 from storage.digest import DigestFigures, digest_figures, digest_owed, mark_digest_sent
 from storage.outbox import OutboxPurpose
+from storage.staff_chats import staff_areas
 
 __all__ = ["jobs", "send_reminders", "send_digest", "sync_cards", "post_missing_cards"]
 
@@ -58,27 +59,30 @@ async def send_reminders(services: Services) -> int:
 
 
 async def send_digest(services: Services) -> bool:
-    """The daily digest in the staff group, once a day at the configured local time (within
-    two hours of it); skipped on a day with nothing to report."""
+    """The daily digest in every staff group (the default one and each bound one, with its
+    area's figures), once a day at the configured local time (within two hours of it); a group
+    whose area has nothing to report gets no message. True when one was written."""
     config = services.config
-    if config.staff_chat_id is None:
-        return False
     now = services.clock()
+    written = False
     async with services.db.unit_of_work() as session:
-        day = await digest_owed(session, now, tz=config.tz, at=config.digest_time)
-        if day is None:
-            return False
-        figures = await digest_figures(session, now)
-        mark_digest_sent(session, day, now)
-        if figures.empty:  # a quiet district gets no message
-            return False
-        text = digest_figures_text(figures, config.default_locale, day)
-        await outbox.enqueue(
-            session, chat_id=config.staff_chat_id, method="sendMessage",
-            payload={"chat_id": config.staff_chat_id, "text": text, "parse_mode": "HTML"},
-            purpose=OutboxPurpose.STAFF_DIGEST, now=now,
-        )
-    return True
+        for area in await staff_areas(session, config.staff_chat_id):
+            chat = None if area.chat_id == config.staff_chat_id else area.chat_id
+            day = await digest_owed(session, now, tz=config.tz, at=config.digest_time, chat_id=chat)
+            if day is None:
+                continue
+            figures = await digest_figures(session, now, area)
+            mark_digest_sent(session, day, now, chat_id=chat)
+            if figures.empty:  # a quiet area gets no message
+                continue
+            text = digest_figures_text(figures, config.default_locale, day)
+            await outbox.enqueue(
+                session, chat_id=area.chat_id, method="sendMessage",
+                payload={"chat_id": area.chat_id, "text": text, "parse_mode": "HTML"},
+                purpose=OutboxPurpose.STAFF_DIGEST, now=now,
+            )
+            written = True
+    return written
 
 
 def digest_figures_text(figures: DigestFigures, locale: str, day: str) -> str:
@@ -100,10 +104,8 @@ async def sync_cards(services: Services) -> int:
 
 
 async def post_missing_cards(services: Services) -> int:
-    """Cards for open suggestions sent while no staff group was configured (the group's
-    20 messages a minute are kept by the outbox)."""
-    if services.config.staff_chat_id is None:
-        return 0
+    """Cards for open suggestions sent while no staff group served them (none configured, or
+    their area not bound yet); the group's 20 messages a minute are kept by the outbox."""
     now = services.clock()
     posted = 0
     async with services.db.unit_of_work() as session:

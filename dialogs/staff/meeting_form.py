@@ -18,6 +18,7 @@ from dialogs.kernel.keyboards import Button, inline
 from dialogs.kernel.turn import Turn, escape
 from dialogs.resident.station_render import when
 from dialogs.staff.meeting_card import FLOW, prompt, refuse, show_card
+from dialogs.staff.scope import staff_area_of
 from storage.assignees import assign_choices
 from storage.meeting_rules import MeetingError, check_times, create_meeting, parse_when
 from storage.meeting_views import find_stations
@@ -102,7 +103,7 @@ async def on_button(turn: Turn, action: str, target: int) -> bool:
 
 
 async def _on_station_words(turn: Turn, data: dict[str, Any], text: str) -> None:
-    found = await find_stations(turn.session, text)
+    found = await find_stations(turn.session, text, area=await staff_area_of(turn))
     if not found:
         turn.say("calendar.list.no_station", words=escape(text))
         return

@@ -10,7 +10,7 @@ Callback data ``mt:<action>:<id>``: ``pg`` page, ``v`` card, ``mv``/``pl``/``tp`
 
 from __future__ import annotations
 
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from dialogs.everyone import on_stale_button
 from dialogs.kernel.callbacks import encode
@@ -29,6 +29,7 @@ from dialogs.staff.meeting_card import (
     show_card,
 )
 from dialogs.staff.roles import group_locale, staff_of
+from dialogs.staff.scope import STAFF_GROUPS, staff_area_of, staff_command, staff_gate
 from storage.checkins import add_walk_ins
 from storage.meeting_rules import (
     MeetingError,
@@ -37,11 +38,13 @@ from storage.meeting_rules import (
     move_meeting,
     parse_when,
 )
-from storage.meeting_views import coming_meetings, find_stations
+from storage.meeting_views import coming_meetings, find_stations, meeting_outside
 from storage.rhythm import RhythmError, set_station_rhythm
 
 __all__ = ["handlers", "jobs", "show_card"]
 
+# Presses whose argument is a meeting id: the meeting must be in the group's area.
+_ON_MEETING = frozenset({"v", "mv", "pl", "tp", "wi", "cx", "cy", "cl", "cd", "nh", "ob"})
 _ASK = {"mv": "calendar.ask.move", "pl": "calendar.ask.place", "tp": "calendar.ask.topic",
         "wi": "calendar.ask.walk_ins"}
 
@@ -49,7 +52,7 @@ _ASK = {"mv": "calendar.ask.move", "pl": "calendar.ask.place", "tp": "calendar.a
 async def _list(turn: Turn, page: int, station_id: int | None = None, town: str | None = None
                 ) -> None:
     rows, more = await coming_meetings(turn.session, turn.now, page=page, station_id=station_id,
-                                       town_code=town)
+                                       town_code=town, area=await staff_area_of(turn))
     lines = [turn.t("calendar.list.line", n=page * 8 + i + 1,
                     when=when(turn.locale, turn.config.tz, m.starts_at, m.ends_at),
                     kind=turn.t(f"station.kind.{m.kind}"), station=escape(s.name))
@@ -78,8 +81,9 @@ async def on_meetings(turn: Turn) -> None:
     if words and words[0].strip().isdigit() and len(words[0].strip()) == 9:
         town = words[0].strip()  # a town's division code: that town's stations
     elif words:
-        found = await find_stations(turn.session, words[0], limit=1)
-        if not found:
+        found = await find_stations(turn.session, words[0], limit=1,
+                                    area=await staff_area_of(turn))
+        if not found:  # another area's station is not found here
             turn.say("calendar.list.no_station", words=escape(words[0]))
             return
         station_id = found[0].id
@@ -99,12 +103,11 @@ async def on_rhythm(turn: Turn) -> None:
         return
     minutes = int(words[2]) if len(words) > 2 and words[2].isdigit() and len(words[2]) <= 4 else None
     try:
-        if len(words) == 1:
-            found = await find_stations(turn.session, words[0], limit=1)
-            if not found or found[0].code != words[0]:
-                raise LookupError(words[0])
-            station = found[0]
-        else:
+        found = await find_stations(turn.session, words[0], limit=1, area=await staff_area_of(turn))
+        if not found or found[0].code != words[0]:  # another area's station is not found here
+            raise LookupError(words[0])
+        station = found[0]
+        if len(words) > 1:
             station = await set_station_rhythm(turn.session, words[0], words[1], minutes)
     except LookupError:
         turn.say("calendar.list.no_station", words=escape(words[0]))
@@ -139,6 +142,10 @@ async def on_button(turn: Turn) -> None:
         return
     if await staff_of(turn) is None:
         turn.toast("triage.not_staff", alert=True)
+        return
+    if cb.action in _ON_MEETING and await meeting_outside(turn.session, target,
+                                                          await staff_area_of(turn)):
+        turn.toast("staff_chats.meeting_not_yours", alert=True)  # another area's (or forged)
         return
     if cb.action == "pg":
         await _list(turn, target)
@@ -183,6 +190,9 @@ async def on_reply(turn: Turn) -> None:
     if await meeting_close.on_text(turn, state.step, data, text):
         return
     meeting_id = int(data.get("mid", 0))
+    if await meeting_outside(turn.session, meeting_id, await staff_area_of(turn)):
+        turn.say("staff_chats.meeting_not_yours")
+        return
     try:
         await _apply_text(turn, state.step, meeting_id, text)
     except MeetingError as error:
@@ -194,17 +204,13 @@ async def on_reply(turn: Turn) -> None:
 
 
 def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
-    chat_id = services.config.staff_chat_id
-    if chat_id is None:
-        return []
-    group = filters.Chat(chat_id)
-    answer = group & filters.REPLY & CalendarPrompt()
+    answer = STAFF_GROUPS & filters.REPLY & CalendarPrompt()
     return [
-        CommandHandler("meetings", wrap(services, on_meetings, "meetings"), filters=group),
-        CommandHandler("rhythm", wrap(services, on_rhythm, "rhythm"), filters=group),
+        staff_command(services, "meetings", on_meetings, "meetings"),
+        staff_command(services, "rhythm", on_rhythm, "rhythm"),
         MessageHandler(answer & filters.TEXT & ~filters.COMMAND,
-                       wrap(services, on_reply, "meeting_reply")),
-        MessageHandler(answer & filters.PHOTO, wrap(services, meeting_close.on_photo,
+                       wrap(services, staff_gate(on_reply), "meeting_reply")),
+        MessageHandler(answer & filters.PHOTO, wrap(services, staff_gate(meeting_close.on_photo),
                                                       "meeting_photo")),
         CallbackQueryHandler(wrap(services, on_button, "meeting_button"), pattern=f"^{FLOW}:"),
     ]

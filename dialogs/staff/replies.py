@@ -12,7 +12,7 @@ reply to the card; replies to other messages are ordinary group chat and ignored
 
 from __future__ import annotations
 
-from telegram.ext import CommandHandler, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
 from dialogs.forwarded import forward_marks, remember_forward
 from dialogs.kernel.callbacks import encode
@@ -23,6 +23,7 @@ from dialogs.kernel.turn import Turn, escape
 from dialogs.kernel.unit import Dispatcher, wrap
 from dialogs.staff.card import FLOW
 from dialogs.staff.roles import group_locale, staff_of
+from dialogs.staff.scope import STAFF_GROUPS, staff_command, staff_gate
 from dialogs.ticket_actions import Inputs, run_action
 from dialogs.ticket_text import format_day
 from storage.answer_templates import fill_template, get_template
@@ -191,13 +192,9 @@ async def on_card_command(turn: Turn) -> None:
 
 
 def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
-    chat_id = services.config.staff_chat_id
-    if chat_id is None:
-        return []
-    in_group = filters.ChatType.GROUPS  # the default staff group and groups bound to an area
+    in_group = STAFF_GROUPS  # the default staff group and groups bound to an area
     return [
-        CommandHandler(list(_COMMANDS), wrap(services, on_card_command, "card_command"),
-                       filters=in_group),
+        staff_command(services, list(_COMMANDS), on_card_command, "card_command"),
         MessageHandler(in_group & filters.REPLY & filters.TEXT & ~filters.COMMAND,
-                       wrap(services, on_card_reply, "card_reply")),
+                       wrap(services, staff_gate(on_card_reply), "card_reply")),
     ]

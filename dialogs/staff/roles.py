@@ -11,12 +11,12 @@ import logging
 from datetime import timedelta
 
 from telegram.error import TelegramError
-from telegram.ext import CommandHandler, filters
 
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Handlers
 from dialogs.kernel.turn import Turn, escape
-from dialogs.kernel.unit import Dispatcher, wrap
+from dialogs.kernel.unit import Dispatcher
+from dialogs.staff.scope import in_staff_chat, staff_command
 from storage import audit
 from storage.roles import (
     Actor,
@@ -39,14 +39,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 ADMIN_CACHE_TTL = timedelta(minutes=2)
 _CACHE_KEY = "staff_group_admins"
-
-
-def in_staff_chat(turn: Turn) -> bool:
-    """Whether this update happened in the configured staff group or one bound to an area."""
-    chat = turn.update.effective_chat
-    if chat is None:
-        return False
-    return chat.id == turn.config.staff_chat_id or chat.id in turn.bound_chats
 
 
 def group_locale(turn: Turn) -> None:
@@ -144,8 +136,4 @@ async def on_staff(turn: Turn) -> None:
 
 
 def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
-    chat_id = services.config.staff_chat_id
-    if chat_id is None:
-        return []
-    return [CommandHandler("staff", wrap(services, on_staff, "staff"),
-                           filters=filters.Chat(chat_id))]
+    return [staff_command(services, "staff", on_staff, "staff")]

@@ -21,13 +21,20 @@ from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Handler
 from dialogs.kernel.turn import Turn
 from dialogs.kernel.unit import TurnHandler, wrap
-from dialogs.staff.roles import in_staff_chat
 from storage.staff_chats import StaffArea, staff_area
 
 __all__ = ["STAFF_GROUPS", "in_staff_chat", "staff_area_of", "staff_gate", "staff_command"]
 
 # Where staff handlers listen: every group; :func:`staff_gate` keeps only staff groups.
 STAFF_GROUPS = filters.ChatType.GROUPS
+
+
+def in_staff_chat(turn: Turn) -> bool:
+    """Whether this update happened in the configured staff group or one bound to an area."""
+    chat = turn.update.effective_chat
+    if chat is None:
+        return False
+    return chat.id == turn.config.staff_chat_id or chat.id in turn.bound_chats
 
 
 async def staff_area_of(turn: Turn) -> StaffArea | None:

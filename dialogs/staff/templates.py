@@ -7,13 +7,12 @@ to a card.
 
 from __future__ import annotations
 
-from telegram.ext import CommandHandler, filters
-
 from dialogs.kernel.context import Services
 from dialogs.kernel.flow import Handlers
 from dialogs.kernel.turn import Turn, escape
-from dialogs.kernel.unit import Dispatcher, wrap
+from dialogs.kernel.unit import Dispatcher
 from dialogs.staff.roles import group_locale, staff_of
+from dialogs.staff.scope import staff_command
 from storage.answer_templates import (
     PLACEHOLDERS,
     TemplateError,
@@ -73,8 +72,4 @@ async def on_templates(turn: Turn) -> None:
 
 
 def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
-    chat_id = services.config.staff_chat_id
-    if chat_id is None:
-        return []
-    return [CommandHandler("templates", wrap(services, on_templates, "templates"),
-                           filters=filters.Chat(chat_id))]
+    return [staff_command(services, "templates", on_templates, "templates")]

@@ -83,9 +83,7 @@ async def on_button(turn: Turn) -> None:
 
 async def _post_beside_card(turn: Turn, page: TimelinePage, text: str, markup: Any) -> None:
     s = page.suggestion
-    chat_id = s.card_chat_id or turn.config.staff_chat_id
-    if chat_id is None:
-        return
+    chat_id = s.card_chat_id or turn.chat_id  # beside the card, else where 📜 was pressed
     payload: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": "HTML"}
     if markup is not None:
         payload["reply_markup"] = markup.to_dict()
@@ -99,6 +97,4 @@ async def _post_beside_card(turn: Turn, page: TimelinePage, text: str, markup: A
 
 
 def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
-    if services.config.staff_chat_id is None:
-        return []
     return [CallbackQueryHandler(wrap(services, on_button, "staff_timeline"), pattern=f"^{FLOW}:")]

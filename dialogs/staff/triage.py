@@ -220,8 +220,8 @@ def _alert(text: str) -> Reply:
 
 
 def handlers(services: Services, dispatcher: Dispatcher) -> Handlers:
-    if services.config.staff_chat_id is None:
-        return []
+    """Registered in every deployment: a service with only bound groups (no
+    ``JIAZHAN_STAFF_CHAT_ID``) works the same (``dialogs.staff.scope``)."""
     return [
         CallbackQueryHandler(wrap(services, on_button, "triage_button"), pattern=f"^{FLOW}:"),
         *roles.handlers(services, dispatcher),
