@@ -28,6 +28,7 @@ from locales import t
 from storage import Database, outbox
 from storage.db import needs_initial_data
 from storage.sqlite_file import DatabaseInUse
+from storage.staff_chats import bound_chat_ids
 
 from .app import build_application
 from .broadcaster import BroadcastWorker
@@ -269,8 +270,16 @@ class Service:
             "database": await self.db.ping(),
             "database_file": guard is None or guard.intact(),
             "delivery_worker": bool(self.worker and self.worker.alive),
-            "staff_group": self.settings.staff_chat_id is not None,
+            "staff_group": self.settings.staff_chat_id is not None or await self._bound_groups(),
         }
+
+    async def _bound_groups(self) -> bool:
+        """Whether any group is bound to an area (a deployment may have only those)."""
+        try:
+            async with self.db.reading() as session:
+                return bool(await bound_chat_ids(session))
+        except Exception:  # noqa: BLE001 - health reports the database separately
+            return False
 
     async def stop(self) -> None:
         if self.app is None:

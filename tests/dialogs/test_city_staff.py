@@ -287,6 +287,7 @@ async def test_a_deployment_with_only_bound_groups(env) -> None:
     await group.wait_until(lambda ms: any(
         m.message_id == card.message_id and state in m.text for m in ms), timeout=30.0)
 
+    assert (await env.service.health())["staff_group"] is True
     group.set_mark()
     assert "在办总数：1" in await _ask(group, "/digest")
     assert shown("zh", "common.help_staff")[:8] in await _ask(group, "/help")
