@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import TOKEN, FakeClock
 from sqlalchemy import func, select
 
 from bot.emulator import BotApiEmulator, Limits
@@ -20,13 +23,21 @@ from storage.announcements import ANNOUNCEMENT_KIND
 from storage.models import Broadcast, Meeting, Resident, Station, Subscription
 
 pytestmark = pytest.mark.e2e
+TOKEN = "123456:TEST"
+MORNING = datetime(2026, 11, 25, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # announcements go out
 
 
-async def _subscribe_everywhere(db: Database, clock: FakeClock) -> None:
+def _clock() -> Callable[[], datetime]:
+    """The service's clock: 09:00 local when the test starts, then real time."""
+    started = time.monotonic()
+    return lambda: MORNING.astimezone(UTC) + timedelta(seconds=time.monotonic() - started)
+
+
+async def _subscribe_everywhere(db: Database, clock: Callable[[], datetime]) -> None:
     """One resident subscribed to every station of the city: every coming meeting is news."""
     async with db.unit_of_work() as s:
         resident = Resident(telegram_user_id=5555, chat_id=5555, locale="zh",
-                            consent_at=clock.now())
+                            consent_at=clock())
         s.add(resident)
         await s.flush()
         for station_id in (await s.scalars(select(Station.id))).all():
@@ -48,7 +59,7 @@ async def test_stop_while_the_first_start_announces_the_citys_meetings(
     db_file = tmp_path / "city.sqlite3"
     shutil.copyfile(city_template, db_file)
     url = f"sqlite+aiosqlite:///{db_file}"
-    clock = FakeClock()  # 09:00 local: announcements go out in the daytime
+    clock = _clock()
     db = Database(url)
     await _subscribe_everywhere(db, clock)
     await db.dispose()
