@@ -15,6 +15,8 @@ from functools import cache
 
 import opencc
 
+from .numbers import cut_tail, spell_latin_numbers, spell_numbers
+
 __all__ = [
     "Prepared",
     "prepare",
@@ -49,12 +51,6 @@ _LATIN_SUFFIXES = sorted(
     key=lambda item: -len(item[0]),
 )
 
-_NUMERALS = "一二三四五六七八九十百零〇两"
-_TAIL = re.compile(
-    rf"[0-9]|[{_NUMERALS}]+(?:号楼|号院|号|栋|幢|单元|室|层|楼|排|组)"
-    r"|旁边|旁|附近|对面|对过|隔壁|边上|后边|后面|前边|前面|里面|那边|这边|一带|周边|楼下"
-    r"|东侧|西侧|南侧|北侧|东边|西边|南边|北边|那栋|这栋"
-)
 _ORDINAL = re.compile(r"第([1-9])(?=社区|居委|小区)")
 _NOT_HANZI = re.compile(rf"[^{HANZI}]+")
 _FILLER_HEAD = re.compile(
@@ -92,6 +88,9 @@ class Prepared:
     text: str
     script: str  # "hanzi" | "latin" | "none"
     outside: bool = False
+    # The text with its house numbers kept, when the tail rule cut one (翠微路21号 → 翠微路二十一号
+    # beside 翠微路): a name with a number is tried first (storage/routing/numbers.py).
+    numbered: str = ""
 
 
 @cache
@@ -107,7 +106,7 @@ def to_simplified(text: str) -> str:
 def name_key(name: str) -> str:
     """An official name as the index keys it: the hanzi a typed query keeps of it
     (中国矿业大学（北京）社区 → 中国矿业大学北京社区); '' when nothing is left."""
-    return _NOT_HANZI.sub("", to_simplified(name))
+    return _NOT_HANZI.sub("", spell_numbers(to_simplified(name)))
 
 
 def _strip_repeatedly(pattern: re.Pattern[str], text: str) -> str:
@@ -118,20 +117,24 @@ def _strip_repeatedly(pattern: re.Pattern[str], text: str) -> str:
         text = stripped
 
 
+def _place(text: str) -> str:
+    text = _NOT_HANZI.sub("", spell_numbers(text))
+    return _FILLER_TAIL.sub("", _FILLER_HEAD.sub("", text))
+
+
 def _prepare_hanzi(text: str) -> Prepared:
     text = _ORDINAL.sub(lambda m: "第" + "一二三四五六七八九"[int(m.group(1)) - 1], text)
-    tail = _TAIL.search(text)
-    if tail and tail.start() > 0:
-        text = text[: tail.start()]
-    text = _NOT_HANZI.sub("", text)
-    text = _FILLER_TAIL.sub("", _FILLER_HEAD.sub("", text))
-    if _OUTSIDE.match(_COUNTRY_CAPITAL.sub("", text, count=1)):
+    place = _place(cut_tail(text))
+    if _OUTSIDE.match(_COUNTRY_CAPITAL.sub("", place, count=1)):
         return Prepared("", "hanzi", outside=True)
-    return Prepared(_strip_repeatedly(_PREFIX, text), "hanzi")
+    place = _strip_repeatedly(_PREFIX, place)
+    numbered = (_strip_repeatedly(_PREFIX, _place(cut_tail(text, keep_house=True)))
+                if "号" in text or text[-1:].isdigit() else place)
+    return Prepared(place, "hanzi", numbered=numbered if numbered != place else "")
 
 
 def _prepare_latin(text: str) -> Prepared:
-    text = _LATIN_NOISE.sub("", text.replace("ü", "v"))
+    text = _LATIN_NOISE.sub("", spell_latin_numbers(text.replace("ü", "v")))
     if _LATIN_OUTSIDE.match(text):
         return Prepared("", "latin", outside=True)
     return Prepared(_strip_repeatedly(_LATIN_PREFIX, text), "latin")

@@ -24,7 +24,7 @@ from .entries import AliasEntry, CommunityEntry, DistrictEntry, StationPoint, To
 from .geo import distance_m, nearest_station
 from .index import NameIndex, Scope
 from .keys import pinyin_syllables, segment_latin
-from .normalize import fold_forms, fold_latin_forms, is_county, prepare
+from .normalize import Prepared, fold_forms, fold_latin_forms, is_county, prepare
 from .result import Candidate, Reason, RouteResult, RouteStatus, StationRef
 from .towns import TownFinder, TownHit
 
@@ -140,7 +140,7 @@ class Router:
         elif prepared.script == "latin":
             decision = self._route_latin(prepared.text)
         else:
-            decision = self._route_hanzi(prepared.text)
+            decision = self._route_hanzi_numbered(prepared)
         return self._result(text, decision)
 
     def town_named(self, text: str) -> TownEntry | None:
@@ -225,6 +225,15 @@ class Router:
         if not hit.rest:
             return Decision.nothing(Reason.TOWN_ONLY)
         return hit.rest, self._district_towns.get(hit.code, frozenset())
+
+    def _route_hanzi_numbered(self, prepared: Prepared) -> Decision:
+        """With its house number first (翠微路21号 is a community's name), when that names one;
+        else as cut (金叵罗村12号 is a door in 金叵罗村)."""
+        if prepared.numbered:
+            numbered = self._route_hanzi(prepared.numbered)
+            if numbered.status is RouteStatus.MATCHED:
+                return numbered
+        return self._route_hanzi(prepared.text)
 
     def _route_hanzi(self, text: str) -> Decision:
         scoped = self._district_scope(text, latin=False)
