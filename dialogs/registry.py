@@ -15,7 +15,7 @@ from dialogs.resident import booking, checkin, followup, onboarding, privacy, st
 from dialogs.resident import evaluation as evaluation_vote
 from dialogs.resident.suggest import dialog as suggest
 from dialogs.resident.suggest import intake
-from dialogs.staff import announce, evaluate, meetings, triage
+from dialogs.staff import announce, evaluate, meetings, publicity, triage
 from dialogs.staff import report as staff_report
 
 __all__ = ["FLOWS", "Job", "build_handlers", "build_jobs"]
@@ -37,7 +37,8 @@ FLOWS: tuple[Flow, ...] = (
     Flow("evaluate", evaluate.handlers, evaluate.jobs),
     Flow("evaluation_vote", evaluation_vote.handlers),
     Flow("triage", triage.handlers, triage.jobs),
-    Flow("announce", announce.handlers),  # after triage: its group handler takes only replies
+    Flow("announce", announce.handlers),
+    Flow("publicity", publicity.handlers, publicity.jobs),  # after triage: its group handler takes only replies
     Flow("staff_report", staff_report.handlers, staff_report.jobs),
     Flow("inbox", inbox.handlers),
     Flow("agenda", agenda.handlers, agenda.jobs),

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .db import affected_rows
 from .models import Resident, Suggestion, SuggestionStatus
 
 __all__ = ["DEFAULT_DAYS", "GRACE", "Due", "due_followups", "claim"]
@@ -71,4 +72,4 @@ async def claim(session: AsyncSession, suggestion_id: int, now: datetime) -> boo
         .values(followup_asked_at=now)
         .execution_options(synchronize_session=False)
     )
-    return bool(getattr(result, "rowcount", 0))
+    return affected_rows(result) > 0

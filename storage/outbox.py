@@ -26,7 +26,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from .db import affected_rows, mark_outbox_written
-from .models import OutboxMessage, OutboxPurpose, OutboxStatus, Resident, Suggestion, utcnow
+from .models import (
+    Broadcast,
+    OutboxMessage,
+    OutboxPurpose,
+    OutboxStatus,
+    PublicityArea,
+    Resident,
+    Suggestion,
+    utcnow,
+)
 
 __all__ = [
     "enqueue",
@@ -216,8 +225,19 @@ async def mark_sent(
     _release(row)
     if row.purpose == OutboxPurpose.STAFF_CARD and row.suggestion_id is not None and message_id is not None:
         await _remember_card(session, row, message_id)
+    if row.purpose == OutboxPurpose.PUBLICITY_CARD and message_id is not None:
+        await _remember_publicity_card(session, row, message_id)
     await session.flush()
     return row
+
+
+async def _remember_publicity_card(session: AsyncSession, row: OutboxMessage, sent_id: int) -> None:
+    """A monthly 公示's progress card is out: its broadcast learns where to edit it."""
+    broadcast_id = await session.scalar(
+        select(PublicityArea.last_broadcast_id).where(PublicityArea.last_card_outbox_id == row.id))
+    if broadcast_id is not None:
+        await session.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(
+            chat_id=row.chat_id, card_message_id=sent_id))
 
 
 async def _remember_card(session: AsyncSession, row: OutboxMessage, sent_id: int) -> None:
