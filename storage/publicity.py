@@ -48,7 +48,7 @@ from .staff_chats import StaffArea, area_stations, in_area
 
 __all__ = ["EXAMPLES", "Figures", "Example", "set_publicity", "publicity_of", "month_before",
            "due_areas", "claim_month", "month_figures", "examples", "subscribers", "scrub",
-           "area_of_row", "area_name", "remember_post"]
+           "area_name", "remember_post"]
 
 EXAMPLES = 3
 DONE_CHARS = 80  # what was done, clipped
@@ -97,10 +97,6 @@ def month_before(now: datetime, tz: ZoneInfo) -> tuple[date, date, str]:
     last = first_of_this - timedelta(days=1)
     first = last.replace(day=1)
     return first, last, f"{first.year:04d}-{first.month:02d}"
-
-
-def area_of_row(row: PublicityArea) -> StaffArea:
-    return StaffArea(row.chat_id, row.district_code, row.town_code, "")
 
 
 async def area_name(session: AsyncSession, row: PublicityArea) -> str:

@@ -3,7 +3,8 @@ post of the last month's results to the subscribers of the group's area; ``/publ
 whether it is on. On the 1st of each month (from 08:00, never in quiet hours) the post is made
 through the broadcast engine: what residents receive is shown in the group, then a progress
 card (as for /announce, with pause and stop) which the broadcast lane edits in place. Sending
-starts a minute after the card, so staff can stop it first."""
+starts a minute after the card, so staff can stop it first. The area is the group's area when
+the post is made (a group that is no longer a staff group posts nothing)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from storage import outbox
 from storage import publicity as store
 from storage.area import english_name
 from storage.models import OutboxPurpose, PublicityArea
+from storage.staff_chats import staff_area
 
 __all__ = ["handlers", "jobs", "post_due", "render_post", "KIND", "START_DELAY"]
 
@@ -86,9 +88,11 @@ async def _post(session: AsyncSession, services: Services, row: PublicityArea, f
                 last: date, key: str) -> int:
     """Claim, compose and start one area's post; the recipients' count (-1: claimed elsewhere)."""
     config, now = services.config, services.clock()
-    if not await store.claim_month(session, row.chat_id, key):
-        return -1
-    area = store.area_of_row(row)
+    area = await staff_area(session, row.chat_id, config.staff_chat_id)
+    if area is None or not await store.claim_month(session, row.chat_id, key):
+        return -1  # no longer a staff group (/bind off), or posted by another process
+    if (area.district_code, area.town_code) != (row.district_code, row.town_code):
+        row.district_code, row.town_code = area.district_code, area.town_code  # re-bound
     name = await store.area_name(session, row)
     whole = await cached_area(session, services)
     names = {"zh": name or whole.display("zh"), "en": english_name(name) if name

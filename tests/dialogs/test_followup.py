@@ -102,6 +102,14 @@ async def test_still_fixed_is_recorded_and_never_asked_again(env) -> None:
     row, entries = await stored(env, ticket.id)
     assert row.status is SuggestionStatus.RESOLVED and row.followup_answer == "still_fixed"
     assert entries[-1].kind == "followup_fixed"
+    # Someone else pressing a forged button is refused and changes nothing.
+    stranger = env.user(3199, "en")
+    await stranger.send("/start")
+    await stranger.wait_for(1)
+    await stranger.press_data(f"fu:back:{ticket.id}", question.message_id)
+    await env.settle()
+    assert [a.get("text") for a in stranger.callback_answers()] == [
+        t("en", "common.stale_button")]
     # A second press (the old button) changes nothing more.
     await ticket.resident.press_data(f"fu:back:{ticket.id}", question.message_id)
     await env.settle()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -85,6 +86,28 @@ async def test_asked_once_however_often_it_runs(db: Database) -> None:
     async with db.reading() as s:
         row = await s.get(Suggestion, sid)
         assert row is not None and row.followup_asked_at == later
+
+
+async def test_two_processes_at_the_same_moment_ask_once(db: Database) -> None:
+    """Two services on one database both see the suggestion due; one claim wins."""
+    w = await build_world(db)
+    sid = await _resolved(db, w)
+    later = T0 + 31 * D
+    claimed = asyncio.Event()
+
+    async def first() -> bool:
+        async with db.unit_of_work() as s:
+            got = await claim(s, sid, later)
+            claimed.set()
+            await asyncio.sleep(0.3)  # the other process tries before this one commits
+            return got
+
+    async def second() -> bool:
+        await claimed.wait()
+        async with db.unit_of_work() as s:
+            return await claim(s, sid, later)
+
+    assert sorted(await asyncio.gather(first(), second())) == [False, True]
 
 
 async def test_came_back_reopens_with_a_note_and_the_residents_words(db: Database) -> None:
