@@ -399,6 +399,8 @@ async def _staff_change(session: AsyncSession, broadcast_id: int, actor: Actor, 
         raise BroadcastError("announce.gone")
     if broadcast.status not in sources:
         raise BroadcastError("announce.not_now")
+    if target == "sending" and broadcast.send_at is not None and broadcast.send_at > now:
+        target = "scheduled"  # resuming a scheduled one waits for its time again
     broadcast.status = target
     audit.record(session, actor, f"broadcast_{action}", "broadcast", broadcast.id, now=now)
     if target == "cancelled":

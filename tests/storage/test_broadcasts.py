@@ -181,3 +181,19 @@ async def test_outcomes_are_recorded_set_wise_and_never_undo_a_cancel(db: Databa
     assert rows[ids[0]].sent_at is not None and rows[ids[0]].lease_until is None
     assert blocked is not None and blocked.blocked_at is not None
     assert rows[ids[5]].sent_at is None  # the cancel stands
+
+
+async def test_resuming_a_scheduled_broadcast_waits_for_its_time(db: Database) -> None:
+    """⏸ then ▶️ on an announcement scheduled for later does not send it at once."""
+    world = await build_station_world(db)
+    for i in range(2):
+        await _resident(db, 1100 + i, world.station_id)
+    later = NOW + timedelta(hours=1)
+    bid = await _start(db, {"kind": "area"}, send_at=later)
+    staff = Actor.staff(1)
+    async with db.unit_of_work() as s:
+        await engine.pause(s, bid, staff, now=NOW)
+        resumed = await engine.resume(s, bid, staff, now=NOW)
+        assert resumed.status == "scheduled"
+    assert await _drain(db) == []
+    assert len(await _drain(db, now=later)) == 2
