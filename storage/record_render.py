@@ -21,6 +21,8 @@ from .fonts import cjk_font_path
 __all__ = ["render_record_png", "record_summary", "figure_values", "evaluation_text", "percent",
            "hours"]
 
+MAX_TEXT = 4096  # Telegram's limit for one message
+
 # matplotlib's rc settings are global: one drawing at a time per process.
 _DRAWING = threading.Lock()
 
@@ -91,17 +93,19 @@ def record_summary(locale: str, record: DeputyRecord) -> str:
     if evaluation is not None:
         lines.append(t(locale, "record.summary.evaluation",
                        evaluation=html.escape(evaluation_text(locale, evaluation))))
-    if record.examples:
-        lines.append(t(locale, "record.summary.examples_head"))
-        for example in record.examples:
-            lines.append(t(locale, "record.summary.example",
-                           category=html.escape(example.category_zh if locale == "zh"
-                                                else example.category_en),
-                           place=html.escape(example.place), month=example.month,
-                           status=t(locale, f"lifecycle.status.{example.status}"),
-                           done=html.escape(example.done or "—")))
-    lines.append(t(locale, "record.summary.foot"))
-    return "\n".join(lines)[:4000]
+    examples = [t(locale, "record.summary.example",
+                  category=html.escape(example.category_zh if locale == "zh"
+                                       else example.category_en),
+                  place=html.escape(example.place), month=example.month,
+                  status=t(locale, f"lifecycle.status.{example.status}"),
+                  done=html.escape(example.done or "—")) for example in record.examples]
+    foot = t(locale, "record.summary.foot")
+    while examples:  # one Telegram message: fewer examples rather than a cut tag
+        text = "\n".join([*lines, t(locale, "record.summary.examples_head"), *examples, foot])
+        if len(text) <= MAX_TEXT:
+            return text
+        examples.pop()
+    return "\n".join([*lines, foot])
 
 
 @cache

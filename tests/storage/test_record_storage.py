@@ -4,6 +4,7 @@ for a known year, the document shows exactly those numbers, and no personal data
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date
 
 from docx import Document
@@ -109,6 +110,10 @@ async def test_the_picture_is_a_png(db: Database) -> None:
 
     with Image.open(io.BytesIO(render_record_png("zh", record))) as image:
         assert image.format == "PNG" and image.width > 900 and image.height > 700
+    crowded = replace(record, examples=record.examples * 30)  # more than one message holds
+    summary = record_summary("zh", crowded)
+    assert len(summary) <= 4096 and summary.endswith(t("zh", "record.summary.foot"))
+    assert summary.count(DONE) < 90 and DONE in summary
 
 
 async def test_the_year_so_far_and_no_year_to_come(db: Database) -> None:
