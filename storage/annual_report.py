@@ -23,7 +23,8 @@ TABLE_KEYS = ("deputy_attendances", "receptions", "station_months", "home_quarte
               "report_given", "voter_contacts", "bookings", "suggestions_collected",
               "suggestions_online", "suggestions_on_behalf", "answered", "resolved",
               "median_first_response_hours", "response_rate", "resolution_rate",
-              "satisfaction_rate")
+              "satisfaction_rate", "followup_asked", "followup_still_fixed", "followup_came_back",
+              "followup_still_fixed_rate")
 _EAST_ASIAN_FONT = "SimSun"  # 宋体: what Word and WPS show Chinese in by default
 
 
@@ -55,7 +56,16 @@ def annual_report_docx(locale: str, record: DeputyRecord) -> bytes:
         stations=t(locale, "annual.separator").join(record.stations) or "—")
     say("annual.opening", year=record.year)
 
-    doc.add_heading(t(locale, "annual.h.figures"), level=1)
+    numerals = t(locale, "annual.numerals").split(",")
+    sections = 0
+
+    def heading(key: str) -> None:
+        nonlocal sections
+        sections += 1
+        doc.add_heading(t(locale, "annual.heading", n=numerals[sections - 1],
+                          title=t(locale, f"annual.h.{key}")), level=1)
+
+    heading("figures")
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     for key in TABLE_KEYS:
@@ -63,13 +73,15 @@ def annual_report_docx(locale: str, record: DeputyRecord) -> bytes:
         cells[0].text = t(locale, f"annual.figure.{key}")
         cells[1].text = values[key]
 
-    doc.add_heading(t(locale, "annual.h.activities"), level=1)
+    heading("activities")
     say("annual.activities", **values)
-    doc.add_heading(t(locale, "annual.h.contacts"), level=1)
+    heading("contacts")
     say("annual.contacts", **values)
-    doc.add_heading(t(locale, "annual.h.suggestions"), level=1)
+    heading("suggestions")
     say("annual.suggestions", **values)
     say("annual.rates", **values)
+    if record.row.get("followup_asked"):
+        say("annual.followup", **values)
     if record.examples:
         say("annual.examples_head")
         for example in record.examples:
@@ -81,11 +93,11 @@ def annual_report_docx(locale: str, record: DeputyRecord) -> bytes:
                 done=example.done or t(locale, "annual.not_written")), style="List Bullet")
     evaluation = record.row.get("evaluation")
     if evaluation is not None:
-        doc.add_heading(t(locale, "annual.h.evaluation"), level=1)
+        heading("evaluation")
         say("annual.evaluation", evaluation=evaluation_text(locale, evaluation))
-    doc.add_heading(t(locale, "annual.h.own_words"), level=1)
+    heading("own_words")
     say("annual.own_words")
-    doc.add_heading(t(locale, "annual.h.next"), level=1)
+    heading("next")
     say("annual.next")
     foot = doc.add_paragraph(t(locale, "annual.foot", last=record.last.isoformat()))
     for run in foot.runs:

@@ -58,6 +58,11 @@ def figure_values(locale: str, record: DeputyRecord) -> dict[str, str]:
         "response_rate": percent(row["response_rate"]),
         "resolution_rate": percent(row["resolution_rate"]),
         "satisfaction_rate": percent(row["satisfaction_rate"]),
+        # 回访 "was it really fixed?" (storage.followup); absent from older rows: zero
+        "followup_asked": str(row.get("followup_asked", 0)),
+        "followup_still_fixed": str(row.get("followup_still_fixed", 0)),
+        "followup_came_back": str(row.get("followup_came_back", 0)),
+        "followup_still_fixed_rate": percent(row.get("followup_still_fixed_rate")),
     }
 
 
@@ -89,6 +94,8 @@ def record_summary(locale: str, record: DeputyRecord) -> str:
     lines.append(t(locale, "record.summary.meetings", **values))
     lines.append(t(locale, "record.summary.suggestions", **values))
     lines.append(t(locale, "record.summary.rates", **values))
+    if record.row.get("followup_asked"):
+        lines.append(t(locale, "record.summary.followup", **values))
     evaluation = record.row.get("evaluation")
     if evaluation is not None:
         lines.append(t(locale, "record.summary.evaluation",

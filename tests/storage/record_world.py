@@ -82,11 +82,13 @@ class S:
     response: timedelta | None = None
     rating: str | None = None
     on_behalf: bool = False
+    followup: str | None = None  # the resident's answer 30 days after: still_fixed | came_back
 
 
 SUGGESTIONS = [
-    S("D1", "resolved", local(2, 1), 10 * H, "satisfied"),
-    S("D1", "closed", local(5, 2), 100 * H, "unsatisfied", on_behalf=True),  # late
+    S("D1", "resolved", local(2, 1), 10 * H, "satisfied", followup="still_fixed"),
+    S("D1", "closed", local(5, 2), 100 * H, "unsatisfied", on_behalf=True,  # late
+      followup="came_back"),
     S("D1", "answered", local(6, 3), 5 * H),
     S("D1", "assigned", local(7, 4)),
     S("D1", "rejected", local(8, 5), 2 * H),
@@ -101,6 +103,8 @@ D1_EXPECTED = {
     "answered": 4, "resolved": 2, "median_first_response_hours": 7.5,
     "response_rate": 0.6, "resolution_rate": 0.4, "satisfaction_rate": 0.5,
     "station_months_attended": 2, "home_quarters_attended": 2, "report_given": True,
+    "followup_asked": 2, "followup_still_fixed": 1, "followup_came_back": 1,
+    "followup_still_fixed_rate": 0.5,
 }
 D1_RECEPTIONS = 2
 D1_MONTHS = {"2025-01": (1, 0, 1), "2025-03": (2, 0, 1), "2025-04": (0, 1, 0),
@@ -162,6 +166,8 @@ async def build_record_world(db: Database) -> dict[str, int]:
                 resolved_at=(sg.created + 2 * D if sg.status in ("resolved", "closed")
                              else None),
                 satisfaction=sg.rating, on_behalf=sg.on_behalf,
+                followup_asked_at=sg.created + 32 * D if sg.followup else None,
+                followup_answer=sg.followup,
                 assignee_deputy_id=deputies[sg.deputy].id)
             s.add(row)
             await s.flush()

@@ -76,6 +76,14 @@ async def test_the_record_is_the_reports_row_and_the_document_shows_it(db: Datab
         assert as_numbers["station_months"] == t(locale, "record.of", n=2, of=12)
         assert as_numbers["home_quarters"] == t(locale, "record.of", n=2, of=4)
         assert as_numbers["report_given"] == t(locale, "record.yes")
+        assert (as_numbers["followup_asked"], as_numbers["followup_still_fixed"],
+                as_numbers["followup_came_back"], as_numbers["followup_still_fixed_rate"]) == (
+            "2", "1", "1", "50.0%")
+        numerals = t(locale, "annual.numerals").split(",")
+        for n, key in enumerate(("figures", "activities", "contacts", "suggestions",
+                                 "own_words", "next")):  # numbered without the missing 评议
+            assert t(locale, "annual.heading", n=numerals[n],
+                     title=t(locale, f"annual.h.{key}")) in text
         assert t(locale, "annual.title", name="李代表", year=YEAR) in text
         assert DONE in text and "幸福社区" in text  # an example, anonymised
         assert t(locale, "annual.h.evaluation") not in text  # no evaluation yet
