@@ -92,12 +92,12 @@ async def on_evaluate(turn: Turn) -> None:
 async def _take_deputy(turn: Turn, ref: str) -> None:
     found = await find_deputies(turn.session, ref)
     if not found:
-        _prompt(turn, "evaluation.deputy_unknown", name=escape(ref.strip()))
+        _prompt(turn, "evaluation.deputy_unknown", name=escape(ref.strip()[:64]))
         return
     if len(found) > 1:
         names = "\n".join(turn.t("evaluation.deputy_line", code=escape(d.code), name=escape(d.name))
                           for d in found)
-        _prompt(turn, "evaluation.deputy_several", name=escape(ref.strip()), names=names)
+        _prompt(turn, "evaluation.deputy_several", name=escape(ref.strip()[:64]), names=names)
         return
     deputy = found[0]
     within = await _group_stations(turn)

@@ -86,6 +86,10 @@ async def _open_evaluation(env: Any, deputy: Any) -> Any:
     assert preview.labels[:3] == ["满意", "基本满意", "不满意"]
     assert "履职情况" in preview.text  # the summary drafted from the deputy's figures
     assert card.labels[0] == shown("evaluation.btn_open")
+    await staff.press(shown("evaluation.btn_summary"))
+    await group_shows(env, shown("evaluation.ask_summary", limit=3000))
+    await answer_prompt_ev(env, staff, "长" * 3001)  # too long: asked again, nothing changes
+    await group_shows(env, shown("evaluation.bad_summary", limit=3000))
     await staff.press(shown("evaluation.btn_closes"))
     await group_shows(env, shown("evaluation.ask_closes"))
     await answer_prompt_ev(env, staff, "明天")
