@@ -5,9 +5,11 @@ residents and staff are answered and how long `jiazhan stats` takes. Prints one 
     python tests/benchmarks/city_scale.py --database-url postgresql+asyncpg://postgres@127.0.0.1/x
 
 Answers are measured through the real service and the Bot API emulator over loopback (no flood
-limits): /start, /station and /my from residents picked at random, each the time from sending to
-the reply; the staff card is the time to build a card (its read model and text) for a random
-ticket.
+limits): /start, /station and /my, in turn, from residents picked at random, each the time from
+sending to the reply, once the service has started (``/start_while_starting``: /start during the
+first seconds, while the address index is built and the jobs run for the first time); the staff
+card is the time to build a card (its read model and text) for a random ticket. ``stats_s`` is
+the median of three runs of ``jiazhan stats``'s query.
 """
 
 from __future__ import annotations
@@ -108,25 +110,35 @@ async def answers(db_url: str, samples: int) -> dict[str, Any]:
                       serve_http=False)
     await service.start()
     out: dict[str, Any] = {}
+    rnd = random.Random(11)
+
+    async def ask(command: str) -> float:
+        user = emulator.user(FIRST_USER + rnd.randrange(100_000), None, "zh-hans")
+        started = time.perf_counter()
+        await user.send(command)
+        await user.wait_for(timeout=120)
+        return time.perf_counter() - started
+
     try:
         from dialogs.resident.onboarding import refresh_router
 
+        # The first seconds: the address index is built and every job runs once, beside the
+        # answers (what the README's first figures measured as "/start", which came first).
+        assert service.scheduler is not None
+        early: list[float] = []
+        while not service.scheduler.first_pass.is_set() and len(early) < samples:
+            early.append(await ask("/start"))
+        await service.scheduler.first_pass.wait()
+        out["/start_while_starting"] = {**_ms(early), "n": len(early)}
         started = time.perf_counter()
         await refresh_router(service.services)
         out["router_build_s"] = round(time.perf_counter() - started, 2)
-        rnd = random.Random(11)
-        warm = emulator.user(FIRST_USER, None, "zh-hans")  # the first update pays for start-up
-        await warm.send("/start")
-        await warm.wait_for(timeout=120)
-        for command in ("/start", "/station", "/my"):
-            times = []
-            for _ in range(samples):
-                user = emulator.user(FIRST_USER + rnd.randrange(100_000), None, "zh-hans")
-                started = time.perf_counter()
-                await user.send(command)
-                await user.wait_for(timeout=30)
-                times.append(time.perf_counter() - started)
-            out[command] = _ms(times)
+        # Then the three commands in turn, so that none of them gets a quieter moment.
+        times: dict[str, list[float]] = {"/start": [], "/station": [], "/my": []}
+        for _ in range(samples):
+            for command, taken in times.items():
+                taken.append(await ask(command))
+        out.update({command: _ms(taken) for command, taken in times.items()})
     finally:
         await service.stop()
         await emulator.stop()
@@ -168,10 +180,13 @@ async def main() -> None:
         have = int(await s.scalar(select(func.count()).select_from(Resident)) or 0)
     if not (args.reuse and have >= args.residents):
         report.update(await populate(db, args.residents, args.suggestions))
-    started = time.perf_counter()
-    async with db.reading() as s:
-        stats = await collect_stats(s, tz=TZ)
-    report["stats_s"] = round(time.perf_counter() - started, 2)
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        async with db.reading() as s:
+            stats = await collect_stats(s, tz=TZ)
+        runs.append(time.perf_counter() - started)
+    report["stats_s"] = round(statistics.median(runs), 2)
     report["stats"] = {k: stats[k] for k in ("districts", "towns", "communities", "communities_covered")}
     report["staff_card"] = await staff_cards(db, args.samples, args.suggestions)
     await db.dispose()
