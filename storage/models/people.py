@@ -46,7 +46,9 @@ class Resident(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True, nullable=True)
-    chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Indexed: a failed delivery marks the resident by chat (blocked_at), and every delivery
+    # checks that mark; without it each was a scan of every resident.
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
     locale: Mapped[str] = mapped_column(String(8), default="zh")
     display_name: Mapped[str | None] = mapped_column(String(128), nullable=True)
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -84,6 +84,7 @@ async def populate(db: Database, residents: int, suggestions: int) -> dict[str, 
                 created = now - (timedelta(days=16 + rnd.randrange(100)) if closed
                                  else timedelta(hours=rnd.randrange(48)))
                 answered = created + timedelta(days=1)
+                asked = answered + timedelta(days=30)
                 rows.append({"ticket": f"2026-{i + 1:06d}", "resident_id": rid, "station_id": station,
                              "community_code": community, "category_code": "urban",
                              "text": "路灯坏了，晚上很黑。", "created_at": created, "updated_at": created,
@@ -92,7 +93,9 @@ async def populate(db: Database, residents: int, suggestions: int) -> dict[str, 
                              "status": SuggestionStatus.CLOSED if closed else SuggestionStatus.NEW,
                              "first_response_at": answered if closed else None,
                              "resolved_at": answered if closed else None,
-                             "closed_at": answered if closed else None})
+                             "closed_at": answered if closed else None,
+                             # asked "was it fixed?" when it was due (storage/followup.py)
+                             "followup_asked_at": asked if closed and asked <= now else None})
             await s.execute(insert(Suggestion), rows)
     return {"demo_load_s": round(demo, 2), "people_and_suggestions_s": round(time.perf_counter() - started, 2)}
 
