@@ -188,14 +188,23 @@ async def _response_hours(session: AsyncSession, start: datetime, end: datetime,
             for s, d, m, h in await session.execute(_stations(stmt, _S.station_id, scope))]
 
 
-def _medians(rows: Any, key: Any) -> dict[Any, float]:
-    """The median hours per ``key(row)`` (the middle value, or the mean of the middle two)."""
+def _median(values: list[float]) -> float | None:
+    """The middle value, or the mean of the middle two, rounded to hundredths."""
+    return round(statistics.median(values), 2) if values else None
+
+
+def _hour_lists(rows: list[tuple[int, int | None, int, float]], column: int
+                ) -> dict[Any, list[float]]:
+    """The hours of ``rows`` grouped by one of their columns (0 station, 1 deputy, 2 month)."""
     groups: dict[Any, list[float]] = {}
     for row in rows:
-        k = key(row)
+        k = row[column]
         if k is not None:
-            groups.setdefault(k, []).append(row[3])
-    return {k: round(statistics.median(values), 2) for k, values in groups.items()}
+            if k in groups:
+                groups[k].append(row[3])
+            else:
+                groups[k] = [row[3]]
+    return groups
 
 
 def _suggestion_figures(counts: dict[str, int] | None, median: float | None) -> dict[str, Any]:
@@ -366,7 +375,7 @@ async def _deputy_rows(session: AsyncSession, start: datetime, end: datetime, no
     if hours is None:
         hours = await _response_hours(session, start, end, ReportScope(None),
                                       literal_column("0"), mine)
-    medians = _medians(hours, lambda row: row[1])
+    medians = {d: _median(v) for d, v in _hour_lists(hours, 1).items()}
     evaluations = await deputy_evaluation_figures(
         session, start.date(), (end - timedelta(days=1)).date(), ids)
     rows = []
@@ -403,11 +412,11 @@ async def build_report(session: AsyncSession, first: date, last: date, tz: ZoneI
     hours = await _response_hours(session, start, end, scope, _bucket(_S.created_at, bounds))
     per_home: list[dict[str, Any]] = []
     per_station: list[dict[str, Any]] = []
-    station_medians = _medians(hours, lambda row: row[0])
+    station_hours = _hour_lists(hours, 0)
     for sid, code, name, kind, town in station_rows:
+        figures = _suggestion_figures(by_station_s.get(sid), _median(station_hours.get(sid, [])))
         row = {"code": code, "name": name, "town": town,
-               **_row(by_station_m.get(sid), _suggestion_figures(by_station_s.get(sid),
-                                                                 station_medians.get(sid)))}
+               **_row(by_station_m.get(sid), figures)}
         (per_home if kind == StationKind.HOME else per_station).append(row)
     # Towns and totals: the sums of their stations' counts.
     town_m: dict[str, dict[str, int]] = {}
@@ -419,14 +428,15 @@ async def build_report(session: AsyncSession, first: date, last: date, tz: ZoneI
         _add(town_s.setdefault(town, {}), by_station_s.get(sid))
         _add(all_m, by_station_m.get(sid))
         _add(all_s, by_station_s.get(sid))
-    town_medians = _medians(hours, lambda row: town_of.get(row[0]))
-    total_median = _medians(hours, lambda row: 0).get(0)
+    town_hours: dict[str, list[float]] = {}
+    for sid, values in station_hours.items():
+        town_hours.setdefault(town_of[sid], []).extend(values)
+    total_median = _median([row[3] for row in hours])
     towns = select(Town.code, Town.name).order_by(Town.code)
     if scope.station_ids is not None:
         towns = towns.where(Town.code.in_(set(town_of.values())))
-    per_town = [{"code": code, "name": name,
-                 **_row(town_m.get(code), _suggestion_figures(town_s.get(code),
-                                                             town_medians.get(code)))}
+    per_town = [{"code": code, "name": name, **_row(town_m.get(code), _suggestion_figures(
+                    town_s.get(code), _median(town_hours.get(code, []))))}
                 for code, name in await session.execute(towns)]
     report: dict[str, Any] = {
         "period": {"from": first.isoformat(), "to": last.isoformat(),
@@ -444,10 +454,10 @@ async def build_report(session: AsyncSession, first: date, last: date, tz: ZoneI
                                            _bucket(Meeting.starts_at, bounds))
         by_month_s = await _suggestion_counts(session, start, end, now, scope,
                                               _bucket(_S.created_at, bounds))
-        month_medians = _medians(hours, lambda row: row[2])
+        month_hours = _hour_lists(hours, 2)
         report["per_month"] = [
             {"month": name, **_row(by_month_m.get(i), _suggestion_figures(
-                by_month_s.get(i), month_medians.get(i)))}
+                by_month_s.get(i), _median(month_hours.get(i, []))))}
             for i, name in enumerate(names)]
     return report
 

@@ -29,6 +29,7 @@ import asyncio
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -272,17 +273,22 @@ _CHILD = ("import sys\nfrom bot.cli import main\nrc = main(['report', *sys.argv[
           "print('PEAK_KB', peak[0].split()[1] if peak else 0, file=sys.stderr)\nsys.exit(rc)")
 
 
-def run_cli(url: str, args: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MiB) of one ``jiazhan report …`` in a new process."""
+def run_cli(url: str, args: list[str]) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (MiB) and CPU seconds (user + system, the child's own; with
+    SQLite that is all the work, with PostgreSQL the server's share is not in it) of one
+    ``jiazhan report …`` in a new process."""
     env = {**os.environ, "JIAZHAN_DATABASE_URL": url, "JIAZHAN_LOCALE": "zh"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _CHILD, *args], env=env, text=True,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         raise RuntimeError(f"report {' '.join(args)} failed: {done.stderr[-2000:]}")
     peak = [line for line in done.stderr.splitlines() if line.startswith("PEAK_KB")]
-    return wall, int(peak[-1].split()[1]) // 1024 if peak else 0
+    return wall, int(peak[-1].split()[1]) // 1024 if peak else 0, cpu
 
 
 def cli_cases(url: str, district: str, folder: Path, repeat: int) -> dict[str, Any]:
@@ -301,6 +307,7 @@ def cli_cases(url: str, district: str, folder: Path, repeat: int) -> dict[str, A
         runs = [run_cli(url, args) for _ in range(repeat)]
         out[name] = {"median_s": round(statistics.median(r[0] for r in runs), 2),
                      "runs_s": [round(r[0], 2) for r in runs],
+                     "cpu_median_s": round(statistics.median(r[2] for r in runs), 2),
                      "peak_rss_mib": max(r[1] for r in runs)}
     base = out["baseline_one_day"]["median_s"]
     for name in cases:
