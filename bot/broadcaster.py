@@ -2,6 +2,11 @@
 leaves after interactive traffic (``reserve`` tokens always stay for replies and the outbox), keeps
 each broadcast's progress card in the staff group up to date, and posts the final report.
 
+Residents first (README "How sending is shared (lanes)"): the pacer's reserve keeps tokens for
+replies and the outbox; the database work is a *background* unit of work (SQLite's writer goes to
+any handler waiting first) and set-wise, its reads outside the writer; and while residents'
+updates are being handled the next send waits (``busy``, at most ``GIVE_WAY`` s at a time).
+
 Crash safety comes from storage.broadcasts: recipients are leased in small batches and marked
 in one transaction after the batch, so a kill -9 repeats at most one batch (the in-flight ones).
 """
