@@ -236,6 +236,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             "lost": 0 if args.crash else missed,
             "duplicates": 0 if args.crash else duplicates,
             "retry_after_429": sum(1 for c in emulator.world.calls if c.status == 429),
+            # whose: the broadcast's recipients, or replies to the talking residents (after a
+            # restart the updates queued while the service was dead are all answered at once)
+            "retry_after_broadcast": sum(1 for c in emulator.world.calls if c.status == 429
+                                         and isinstance(c.chat_id, int)
+                                         and FIRST_RECIPIENT <= c.chat_id < FIRST_TALKER),
+            "retry_after_replies": sum(1 for c in emulator.world.calls if c.status == 429
+                                       and isinstance(c.chat_id, int) and c.chat_id >= FIRST_TALKER),
             "protocol_violations": len(emulator.violations),
         }
         if args.crash:
