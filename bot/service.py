@@ -136,7 +136,7 @@ class Service:
             await self._start_http(webhook)
         if not receive:
             return
-        if self.settings.staff_chat_id is None:
+        if self.settings.staff_chat_id is None and not await self._bound_groups():
             log.warning("no staff group is configured (JIAZHAN_STAFF_CHAT_ID): suggestions are "
                         "recorded but nobody receives them, and residents are told so")
         self.receiving = True

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .lifecycle.rules import OPEN
@@ -71,15 +72,19 @@ async def stale_cards(
     return sorted(behind)[:limit]
 
 
-async def without_card(session: AsyncSession, *, limit: int = 100) -> Sequence[int]:
+async def without_card(
+    session: AsyncSession, *, limit: int = 100, stations: Any = None
+) -> Sequence[int]:
     """Ids of open suggestions that never had a staff card (sent while no staff group was
-    configured), oldest first."""
+    configured), oldest first; ``stations``: only those of these stations (a ``SELECT`` of
+    station ids: the ones some group serves now)."""
     carded = select(OutboxMessage.suggestion_id).where(
         OutboxMessage.purpose == OutboxPurpose.STAFF_CARD, OutboxMessage.suggestion_id.is_not(None)
     )
     query = (
         select(Suggestion.id)
-        .where(Suggestion.status.in_(OPEN), Suggestion.id.not_in(carded))
+        .where(Suggestion.status.in_(OPEN), Suggestion.id.not_in(carded),
+               true() if stations is None else Suggestion.station_id.in_(stations))
         .order_by(Suggestion.id)
         .limit(limit)
     )

@@ -42,6 +42,7 @@ __all__ = [
     "StaffArea",
     "staff_area",
     "staff_areas",
+    "served_stations",
     "area_stations",
     "in_area",
     "area_station_ids",
@@ -226,6 +227,18 @@ async def staff_areas(session: AsyncSession, default: int | None) -> list[StaffA
         if chat_id != default and (area := await staff_area(session, chat_id, default)) is not None:
             found.append(area)
     return found
+
+
+def served_stations(default: int | None) -> Select[Any] | None:
+    """``SELECT stations.id`` of the stations some staff group serves; None: all of them (a
+    default group serves everything not bound elsewhere)."""
+    if default is not None:
+        return None
+    by_district = select(Town.code).where(Town.district_code.in_(
+        select(StaffChat.district_code).where(StaffChat.district_code.is_not(None))))
+    return select(Station.id).where(or_(
+        Station.town_code.in_(select(StaffChat.town_code).where(StaffChat.town_code.is_not(None))),
+        Station.town_code.in_(by_district)))
 
 
 def area_stations(area: StaffArea) -> Select[Any]:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import StaffTopic, Station, Town
+from .staff_chats import StaffArea
 
 __all__ = ["topic_for_station", "towns_without_topic", "save_topic"]
 
@@ -20,9 +21,16 @@ async def topic_for_station(session: AsyncSession, chat_id: int, station_id: int
     return await session.scalar(query)
 
 
-async def towns_without_topic(session: AsyncSession, chat_id: int) -> list[Town]:
+async def towns_without_topic(
+    session: AsyncSession, chat_id: int, area: StaffArea | None = None
+) -> list[Town]:
+    """Towns with no topic in this group yet (of the group's ``area`` only, when given)."""
     have = select(StaffTopic.town_code).where(StaffTopic.chat_id == chat_id)
     query = select(Town).where(Town.code.not_in(have)).order_by(Town.code)
+    if area is not None and area.town_code is not None:
+        query = query.where(Town.code == area.town_code)
+    elif area is not None and area.district_code is not None:
+        query = query.where(Town.district_code == area.district_code)
     return list((await session.scalars(query)).all())
 
 

@@ -19,7 +19,7 @@ from storage.deadline_watch import DueNotice, collect_due_notices
 from storage.deputies import deputy_chat, deputy_locale
 from storage.digest import DigestFigures, digest_figures, digest_owed, mark_digest_sent
 from storage.outbox import OutboxPurpose
-from storage.staff_chats import bound_chat_ids, staff_areas
+from storage.staff_chats import bound_chat_ids, served_stations, staff_areas
 
 __all__ = ["jobs", "send_reminders", "send_digest", "sync_cards", "post_missing_cards"]
 
@@ -113,7 +113,8 @@ async def post_missing_cards(services: Services) -> int:
             if not await bound_chat_ids(session):  # (nor the write lock to take, on SQLite)
                 return 0
     async with services.db.unit_of_work() as session:
-        for sid in await without_card(session):
+        served = served_stations(services.config.staff_chat_id)
+        for sid in await without_card(session, stations=served):
             posted += await queue_card(session, services.config, sid, now)
     if posted:
         services.outbox_signal.set()

@@ -1,4 +1,4 @@
-"""When the staff group is a forum, each town gets a topic and its cards go there."""
+"""When a staff group is a forum, each town of its area gets a topic and its cards go there."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from telegram.error import RetryAfter, TelegramError
 
 from dialogs.kernel.context import Services
+from storage.staff_chats import StaffArea, staff_areas
 from storage.staff_topics import save_topic, towns_without_topic
 
 __all__ = ["ensure_town_topics"]
@@ -18,15 +19,28 @@ log = logging.getLogger("jiazhan.topics")
 
 
 async def ensure_town_topics(services: Services, bot: Any) -> int:
-    """Create the missing town topics (paced by Telegram's answers); returns how many."""
-    chat_id = services.config.staff_chat_id
-    if chat_id is None:
-        return 0
+    """Create the missing town topics in every staff group that is a forum — the default
+    group's for every town, a bound group's for its area's towns — paced by Telegram's answers;
+    returns how many."""
+    async with services.db.reading() as session:
+        areas = await staff_areas(session, services.config.staff_chat_id)
+    made = 0
+    for area in areas:
+        try:
+            made += await _topics_of(services, bot, area)
+        except TelegramError as exc:  # a group the bot left, …: the others still get theirs
+            log.warning("town topics not created in a staff group: %s", type(exc).__name__)
+    return made
+
+
+async def _topics_of(services: Services, bot: Any, area: StaffArea) -> int:
+    chat_id = area.chat_id
     chat = await bot.get_chat(chat_id)
     if not getattr(chat, "is_forum", False):
         return 0
     async with services.db.reading() as session:
-        towns = [(town.code, town.name) for town in await towns_without_topic(session, chat_id)]
+        towns = [(town.code, town.name)
+                 for town in await towns_without_topic(session, chat_id, None if area.whole else area)]
     made = 0
     for code, name in towns:
         thread_id = await _create(bot, chat_id, name[:128])

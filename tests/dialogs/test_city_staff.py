@@ -4,6 +4,7 @@ group."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from storage.models import (
     Meeting,
     MeetingStatus,
     Resident,
+    StaffTopic,
     Station,
     StationCoverage,
     Suggestion,
@@ -291,4 +293,42 @@ async def test_a_deployment_with_only_bound_groups(env) -> None:
     group.set_mark()
     assert "在办总数：1" in await _ask(group, "/digest")
     assert shown("zh", "common.help_staff")[:8] in await _ask(group, "/help")
+    assert env.emulator.violations == []
+
+
+@pytest.mark.parametrize("env", [{"city": True, "no_staff_group": True}], indirect=True)
+async def test_a_bound_forum_group_gets_its_towns_topics_and_the_cards_that_waited(env) -> None:
+    """Suggestions made before their area had a group get their cards once it is bound; a bound
+    group with forum topics gets one topic per town of its area (and no other)."""
+    waiting = await _ticket(env, 5131, "110114")  # nobody serves 昌平区 yet: no card
+    unserved = await _ticket(env, 5132, "110118")
+    env.settings = env.settings.model_copy(update={"admin_ids": [STAFF_A]})
+    env.clock.advance(timedelta(hours=2))  # 11:00: no scheduled digest in between
+    await env.restart()
+    env.emulator.group(CHANGPING_GROUP, "昌平区工作群", admins=(STAFF_A,), is_forum=True)
+    await _bind(env, CHANGPING_GROUP, "昌平区")
+    await env.restart()  # topics are made at start; the waiting cards are posted by a job
+    group = env.emulator.group(CHANGPING_GROUP)
+    await group.wait_until(lambda ms: any(waiting.ticket in m.text for m in ms), timeout=30.0)
+    async with env.db.reading() as s:
+        towns = set(await s.scalars(select(Town.code).where(Town.district_code == "110114")))
+    for _ in range(200):  # the service creates the topics in the background
+        async with env.db.reading() as s:
+            made = set(await s.scalars(select(StaffTopic.town_code)
+                                       .where(StaffTopic.chat_id == CHANGPING_GROUP)))
+        if made == towns:
+            break
+        await asyncio.sleep(0.05)
+    assert made == towns and len(env.emulator.world.chats[CHANGPING_GROUP].topics) == len(towns)
+
+    fresh = await _ticket(env, 5133, "110114")
+    await group.wait_until(lambda ms: any(fresh.ticket in m.text for m in ms), timeout=30.0)
+    await env.settle(timeout=30.0)
+    async with env.db.reading() as s:
+        row = await s.get(Suggestion, fresh.id)
+        town = await s.scalar(select(Station.town_code).where(Station.id == fresh.station_id))
+        topic = await s.get(StaffTopic, (CHANGPING_GROUP, town))
+        assert row is not None and topic is not None and row.card_thread_id == topic.thread_id
+        assert (await s.get(Suggestion, unserved.id)).card_chat_id is None  # type: ignore[union-attr]
+    assert not any(unserved.ticket in (m.text or "") for m in group.messages())
     assert env.emulator.violations == []
