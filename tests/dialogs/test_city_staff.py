@@ -10,13 +10,15 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from triage_world import STAFF_A, shown
+from triage_world import DEPUTY_A, STAFF_A, shown
 
 from dialogs.staff.card import queue_card, refresh_card
 from locales import t
 from storage import lifecycle
 from storage.deadlines import Deadlines
 from storage.models import (
+    Deputy,
+    DeputyStation,
     HandlingLevel,
     Meeting,
     MeetingStatus,
@@ -331,4 +333,34 @@ async def test_a_bound_forum_group_gets_its_towns_topics_and_the_cards_that_wait
         assert row is not None and topic is not None and row.card_thread_id == topic.thread_id
         assert (await s.get(Suggestion, unserved.id)).card_chat_id is None  # type: ignore[union-attr]
     assert not any(unserved.ticket in (m.text or "") for m in group.messages())
+    assert env.emulator.violations == []
+
+
+@pytest.mark.parametrize("env", CITY, indirect=True)
+async def test_a_ticket_handed_back_is_told_to_the_group_that_has_its_card(env) -> None:
+    env.clock.advance(timedelta(hours=2))  # 11:00: no scheduled digest in between
+    await _bind(env, CHANGPING_GROUP, "昌平区")
+    ticket = await _ticket(env, 5141, "110114")
+    group = env.emulator.group(CHANGPING_GROUP)
+    await group.wait_until(lambda ms: any(ticket.ticket in m.text for m in ms), timeout=30.0)
+    await env.settle(timeout=30.0)
+    card = next(m for m in group.messages() if ticket.ticket in m.text)
+    async with env.db.unit_of_work() as s:
+        deputy = await s.scalar(select(Deputy).join(DeputyStation, DeputyStation.deputy_id == Deputy.id)
+                                .where(DeputyStation.station_id == ticket.station_id)
+                                .order_by(Deputy.id).limit(1))
+        assert deputy is not None
+        deputy.telegram_user_id = DEPUTY_A
+        name = deputy.name
+    person = env.user(DEPUTY_A)
+    await group.member(STAFF_A).reply_to(card.message_id, f"/assign {name}")
+    await person.wait_for(timeout=30.0)
+    await person.press(t("zh", "inbox.button.back"))
+    await person.wait_for(timeout=30.0)
+    await person.send("不在我的联系范围")
+    await group.wait_until(lambda ms: any("不在我的联系范围" in (m.text or "") for m in ms),
+                           timeout=30.0)
+    notice = next(m for m in group.messages() if "不在我的联系范围" in (m.text or ""))
+    assert notice.reply_to == card.message_id
+    assert not any("不在我的联系范围" in (m.text or "") for m in env.staff_group.messages())
     assert env.emulator.violations == []
