@@ -112,17 +112,14 @@ async def main(url: str | None, residents: int, suggestions: int) -> dict[str, A
     with tempfile.TemporaryDirectory() as folder:
         results: dict[str, Any] = {"residents": residents, "suggestions": suggestions,
                                    "load": os.getloadavg()[0]}
-        for label, n_res, n_sug in (("empty", 1, 0), ("city", residents, suggestions)):
+        runs = [("empty", 1, 0), ("city", residents, suggestions)]
+        for label, n_res, n_sug in runs[1:] if url else runs:  # one PostgreSQL database: the city
             target = url or f"sqlite+aiosqlite:///{Path(folder) / f'{label}.sqlite3'}"
             db = Database(target)
             await db.upgrade()
             await _fill(db, n_res, n_sug)
             results[label] = await _measure(db)
             await db.dispose()
-            if url:  # one PostgreSQL database: measure the city only
-                results.pop("empty", None)
-                results["city"] = results.pop(label)
-                break
         results["database"] = "postgresql" if url else "sqlite"
         return results
 
