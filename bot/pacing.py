@@ -1,10 +1,12 @@
 """Telegram's sending limits as a clock-driven pacer: ~30 messages/s overall, 1/s per private
 chat, 20/min per group. It answers "how long until this chat may get a message?".
 
-Lanes: ONE pacer is shared by everything the service sends. Direct replies to updates are
-recorded after the fact and never wait (they may take the bucket below zero); outbox messages
-wait for a token; broadcasts (``reserve`` > 0) only take a token when ``reserve`` more would
-still be left, so interactive traffic always finds the bucket open and broadcasts get the rest.
+Lanes: ONE pacer is shared by everything the service sends. Direct replies to updates take a
+token like everything else (``reply_delay``: a burst of residents is answered at the overall
+limit, not past it into 429s) but skip the private-chat interval, which Telegram lets a person's
+own conversation burst past; outbox messages wait for a token; broadcasts (``reserve`` > 0) only
+take a token when ``reserve`` more would still be left, so interactive traffic always finds the
+bucket open and broadcasts get the rest.
 
 A new pacer starts with an EMPTY bucket: a process started again right after a crash cannot know
 how much of Telegram's budget its predecessor just spent, so it earns its tokens at the overall
@@ -12,10 +14,14 @@ rate from its first second (a full bucket on top of the predecessor's burst mean
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import deque
 from dataclasses import dataclass, field
 
-__all__ = ["Limits", "Pacer"]
+__all__ = ["Limits", "Pacer", "pace_direct_reply", "REPLY_MAX_WAIT"]
+
+REPLY_MAX_WAIT = 10.0  # past this a direct reply goes anyway; a 429 is then the caller's to handle
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,15 @@ class Pacer:
                     wait = max(wait, sent[len(sent) - allowed] + self.limits.group_window - now)
         return max(wait, self._global_delay(now, reserve))
 
+    def reply_delay(self, chat_id: int, now: float) -> float:
+        """Seconds until a direct reply to ``chat_id`` may go out: the overall budget, a group's
+        20 a minute and a ``retry_after`` of that chat; not the private-chat interval (a
+        person's two quick messages get two quick answers, within Telegram's tolerance)."""
+        if chat_id < 0:
+            return self.delay(chat_id, now)
+        wait = max(0.0, self._blocked_until.get(chat_id, 0.0) - now)
+        return max(wait, self._global_delay(now))
+
     def record(self, chat_id: int, now: float) -> None:
         """A message to ``chat_id`` is going out now."""
         self._refill(now)
@@ -86,3 +101,19 @@ class Pacer:
         if self._tokens >= needed - 1e-6:  # tolerance: float sums must not stall the clock
             return 0.0
         return max((needed - self._tokens) / self.limits.per_second, 1e-4)
+
+
+async def pace_direct_reply(pacer: Pacer, chat_id: int, count: int = 1) -> None:
+    """Wait until ``count`` direct replies to ``chat_id`` fit Telegram's limits, then count them.
+
+    The check and the count have no ``await`` between them, so of many replies woken by the same
+    token exactly one takes it and the others wait on. At most ``REPLY_MAX_WAIT`` seconds."""
+    deadline = time.monotonic() + REPLY_MAX_WAIT
+    for _ in range(count):
+        while True:
+            now = time.monotonic()
+            wait = pacer.reply_delay(chat_id, now)
+            if wait <= 0 or now >= deadline:
+                break
+            await asyncio.sleep(min(wait, deadline - now))
+        pacer.record(chat_id, time.monotonic())

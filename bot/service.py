@@ -6,12 +6,12 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import gc
 import logging
 import secrets
 import signal
 import sys
-import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -37,7 +37,7 @@ from .http import AiohttpRequest
 from .jobs import Scheduler
 from .log_privacy import install_log_privacy
 from .metrics import Metrics
-from .pacing import Limits
+from .pacing import Limits, pace_direct_reply
 from .settings import Settings
 from .update_inbox import InboxPump
 from .web import WEBHOOK_PATH, BadUpdate, WebState, build_web_app
@@ -122,7 +122,7 @@ class Service:
             metrics=self.metrics, limits=self.limits,
         )
         pacer = self.worker.pacer  # ONE pacer: replies, outbox and broadcasts share the budget
-        self.services.on_direct_send = lambda chat_id: pacer.record(chat_id, time.monotonic())
+        self.services.pace_direct = functools.partial(pace_direct_reply, pacer)
         self.broadcaster = BroadcastWorker(
             self.db, self.app.bot, pacer=pacer, clock=self.clock, tz=self.settings.tz,
             render_card=self._render_card, on_outbox=self.services.outbox_signal.set,

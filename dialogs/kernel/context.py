@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
@@ -46,9 +46,10 @@ class Services:
     # Observers for metrics (bot/ plugs these in); never given personal data.
     on_handled: Callable[[str, float], None] | None = None
     cache: dict[str, object] = field(default_factory=dict)  # process-local caches (router …)
-    # Told of every direct reply (its chat id) before it goes out: the service's one pacer counts
-    # it against the overall budget, so broadcasts take only what interactive traffic leaves.
-    on_direct_send: Callable[[int], None] | None = None
+    # Awaited before every direct reply (its chat id, how many messages): the service's one pacer
+    # waits for the overall budget (a burst of residents is answered at Telegram's limit, not
+    # into 429s) and counts it, so broadcasts take only what interactive traffic leaves.
+    pace_direct: Callable[[int, int], Awaitable[None]] | None = None
 
     @property
     def outbox_signal(self) -> asyncio.Event:

@@ -81,8 +81,8 @@ async def _deliver_one(services: Services, bot: Any, chat_id: int, update: Updat
     if reply.render is not None:
         reply = replace(reply, content=await asyncio.to_thread(reply.render), render=None)
     for attempt in range(2):
-        if services.on_direct_send is not None:
-            services.on_direct_send(chat_id)
+        if services.pace_direct is not None:
+            await services.pace_direct(chat_id, 1)
         try:
             await _call(bot, chat_id, update, reply)
             return

@@ -95,9 +95,8 @@ async def _send(services: Services, chat_id: int, count: int,
                 call: Callable[[], Awaitable[Any]]) -> bool:
     """One Bot API call of ``count`` messages; a 429 is waited out (up to MAX_WAIT)."""
     for _ in range(3):
-        if services.on_direct_send is not None:
-            for _ in range(count):
-                services.on_direct_send(chat_id)
+        if services.pace_direct is not None:
+            await services.pace_direct(chat_id, count)
         try:
             await call()
             return True

@@ -137,3 +137,17 @@ def test_a_progress_card_leaves_room_in_the_group_for_staff() -> None:
         assert p.delay(group, now) == 0.0  # interactive traffic still fits
         p.record(group, now)
     assert p.delay(group, now) == 60.0
+
+
+def test_direct_replies_take_the_overall_budget_but_not_the_private_interval() -> None:
+    p = Pacer(Limits(per_second=10, start_tokens=10))
+    for _ in range(3):  # one person's quick messages get quick answers
+        assert p.reply_delay(7, 0.0) == 0.0
+        p.record(7, 0.0)
+    assert p.delay(7, 0.0) > 0.0  # the outbox would wait for the private interval
+    for chat in range(100, 107):  # the bucket runs out: a reply waits for the next token
+        assert p.reply_delay(chat, 0.0) == 0.0
+        p.record(chat, 0.0)
+    assert p.reply_delay(200, 0.0) == pytest.approx(0.1)
+    p.block(201, 5.0, 0.0)  # a retry_after of that chat is kept
+    assert p.reply_delay(201, 1.0) == pytest.approx(4.0)
