@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, or_, select, update
@@ -44,6 +43,7 @@ from .models import (
 )
 from .report import period_bounds
 from .roles import Actor
+from .sql_figures import count_if
 from .staff_chats import StaffArea, area_stations, in_area
 
 __all__ = ["EXAMPLES", "Figures", "Example", "set_publicity", "publicity_of", "month_before",
@@ -161,18 +161,14 @@ async def remember_post(session: AsyncSession, chat_id: int, broadcast_id: int,
         .execution_options(synchronize_session=False))
 
 
-def _count_if(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 async def month_figures(session: AsyncSession, area: StaffArea, first: date, last: date,
                         tz: ZoneInfo) -> Figures:
     start, end = period_bounds(first, last, tz)
     s = Suggestion
     row = (await session.execute(
-        select(func.count(), _count_if(s.first_response_at.is_not(None)),
-               _count_if(s.status.in_(_RESOLVED)), _count_if(s.satisfaction.is_not(None)),
-               _count_if(s.satisfaction.in_([Satisfaction.SATISFIED, Satisfaction.BASIC])))
+        select(func.count(), count_if(s.first_response_at.is_not(None)),
+               count_if(s.status.in_(_RESOLVED)), count_if(s.satisfaction.is_not(None)),
+               count_if(s.satisfaction.in_([Satisfaction.SATISFIED, Satisfaction.BASIC])))
         .where(s.created_at >= start, s.created_at < end,
                s.status != SuggestionStatus.DUPLICATE, in_area(area, s.station_id)))).one()
     total, answered, resolved, rated, good = (int(v or 0) for v in row)

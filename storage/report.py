@@ -63,6 +63,7 @@ from .models import (
     SuggestionStatus,
     Town,
 )
+from .sql_figures import count_if, hours_between, ratio
 
 __all__ = ["FIGURES", "DEPUTY_FIGURES", "LEDGER_COLUMNS", "ReportScope", "period_bounds",
            "report_scope", "build_report", "ledger_rows", "ledger_batches"]
@@ -122,20 +123,6 @@ async def report_scope(session: AsyncSession, *, district: str | None = None,
     return ReportScope(ids) if ids else None
 
 
-def _count_if(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
-def _hours(dialect: str, later: Any, earlier: Any) -> Any:
-    if dialect == "sqlite":
-        return (func.julianday(later) - func.julianday(earlier)) * 24.0
-    return func.extract("epoch", later - earlier) / 3600.0
-
-
 def _key(key: Any | None) -> Any:
     return key if key is not None else literal_column("0")
 
@@ -167,7 +154,7 @@ async def _suggestion_counts(session: AsyncSession, start: datetime, end: dateti
     """One pass over the period's suggestions grouped by ``key``: ``collected`` and each of
     ``_suggestion_sums``."""
     sums = _suggestion_sums(now)
-    stmt = select(key, func.count(), *(_count_if(c) for _, c in sums)).where(
+    stmt = select(key, func.count(), *(count_if(c) for _, c in sums)).where(
         _S.created_at >= start, _S.created_at < end, _COUNTED, key.is_not(None), *where)
     stmt = _stations(stmt, _S.station_id, scope).group_by(key)
     return {k: {"collected": int(n), **{name: int(v) for (name, _), v in
@@ -180,7 +167,7 @@ async def _response_hours(session: AsyncSession, start: datetime, end: datetime,
                           ) -> list[tuple[int, int | None, int, float]]:
     """(station, assignee, month index, hours to the first response) of each answered
     suggestion of the period: the medians of every list are taken from these rows."""
-    hours = _hours(session.get_bind().dialect.name, _S.first_response_at, _S.created_at)
+    hours = hours_between(session.get_bind().dialect.name, _S.first_response_at, _S.created_at)
     stmt = select(_S.station_id, _S.assignee_deputy_id, month, hours).where(
         _S.created_at >= start, _S.created_at < end, _COUNTED,
         _S.first_response_at.is_not(None), *where)
@@ -218,13 +205,13 @@ def _suggestion_figures(counts: dict[str, int] | None, median: float | None) -> 
         "answered": c.get("answered", 0),
         "resolved": c.get("resolved", 0),
         "median_first_response_hours": median if total else None,
-        "response_rate": _ratio(c.get("on_time", 0), c.get("due", 0)),
-        "resolution_rate": _ratio(c.get("resolved", 0), total),
-        "satisfaction_rate": _ratio(c.get("good", 0), c.get("rated", 0)),
+        "response_rate": ratio(c.get("on_time", 0), c.get("due", 0)),
+        "resolution_rate": ratio(c.get("resolved", 0), total),
+        "satisfaction_rate": ratio(c.get("good", 0), c.get("rated", 0)),
         "followup_asked": c.get("followup_asked", 0),
         "followup_still_fixed": fixed,
         "followup_came_back": back,
-        "followup_still_fixed_rate": _ratio(fixed, fixed + back),
+        "followup_still_fixed_rate": ratio(fixed, fixed + back),
     }
 
 
@@ -247,7 +234,7 @@ async def _meeting_counts(session: AsyncSession, start: datetime, end: datetime,
         put(row, "activities_held", n)
         put(row, "walk_ins", walk_ins)
     checkins = _stations(
-        select(key, _count_if(CheckIn.kind == "deputy"), _count_if(CheckIn.kind == "resident"))
+        select(key, count_if(CheckIn.kind == "deputy"), count_if(CheckIn.kind == "resident"))
         .select_from(CheckIn).join(Meeting, Meeting.id == CheckIn.meeting_id).where(*held),
         Meeting.station_id, scope).group_by(key)
     for k, deputies, residents in await session.execute(checkins):

@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Satisfaction, Suggestion, SuggestionStatus
+from .sql_figures import count_if, hours_between, ratio
 
 __all__ = ["OPEN_STATUSES", "RateTable", "empty_rates", "load_rate_table"]
 
@@ -56,20 +57,6 @@ def empty_rates() -> dict[str, Any]:
     }
 
 
-def _count_if(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
-def _hours(dialect: str, later: Any, earlier: Any) -> Any:
-    if dialect == "sqlite":
-        return (func.julianday(later) - func.julianday(earlier)) * 24.0
-    return func.extract("epoch", later - earlier) / 3600.0
-
-
 @dataclass(slots=True)
 class _Tally:
     counts: list[int] = field(default_factory=lambda: [0] * _N)
@@ -85,9 +72,9 @@ class _Tally:
         return {
             "suggestions": total,
             "open": open_,
-            "response_rate": _ratio(on_time, due),
-            "resolution_rate": _ratio(resolved, total),
-            "satisfaction_rate": _ratio(good, rated),
+            "response_rate": ratio(on_time, due),
+            "resolution_rate": ratio(resolved, total),
+            "satisfaction_rate": ratio(good, rated),
             "median_first_response_hours": round(float(median), 2) if median is not None else None,
         }
 
@@ -120,8 +107,8 @@ async def load_rate_table(session: AsyncSession, now: datetime) -> RateTable:
     good = _S.satisfaction.in_([Satisfaction.SATISFIED, Satisfaction.BASIC])
     counts = select(
         _S.station_id, _S.assignee_deputy_id,
-        _count_if(_COUNTED), _count_if(_S.status.in_(OPEN_STATUSES)), _count_if(due),
-        _count_if(on_time), _count_if(resolved), _count_if(rated), _count_if(good),
+        count_if(_COUNTED), count_if(_S.status.in_(OPEN_STATUSES)), count_if(due),
+        count_if(on_time), count_if(resolved), count_if(rated), count_if(good),
     ).group_by(_S.station_id, _S.assignee_deputy_id)
     # Core rows, not ORM ones: tens of thousands of plain tuples, no identity map to fill.
     connection = await session.connection()
@@ -129,7 +116,7 @@ async def load_rate_table(session: AsyncSession, now: datetime) -> RateTable:
     for station_id, deputy_id, *numbers in await connection.execute(counts):
         cells[(station_id, deputy_id)] = _Tally([int(n) for n in numbers])
     dialect = session.get_bind().dialect.name
-    hours = _hours(dialect, _S.first_response_at, _S.created_at)
+    hours = hours_between(dialect, _S.first_response_at, _S.created_at)
     answered = (_S.first_response_at.is_not(None), _COUNTED)
     if dialect == "postgresql":  # one array a cell: a few thousand rows through asyncpg, not 45,000
         per_cell = select(_S.station_id, _S.assignee_deputy_id, func.array_agg(hours)).where(
