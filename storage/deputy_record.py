@@ -13,8 +13,6 @@ account never enters the record.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -23,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .anonymise import scrub
 from .models import (
     ActorKind,
     Category,
@@ -43,18 +42,11 @@ from .models import (
 )
 from .report import ReportScope, build_report, period_bounds
 
-__all__ = ["MASK", "MAX_EXAMPLES", "DeputyRecord", "Example", "MonthRhythm", "deputy_id_by_code",
-           "load_deputy_record", "record_period", "scrub"]
+__all__ = ["MAX_EXAMPLES", "DeputyRecord", "Example", "MonthRhythm", "deputy_id_by_code",
+           "load_deputy_record", "record_period"]
 
-MASK = "***"
 MAX_EXAMPLES = 3
 MAX_EXAMPLE_CHARS = 160
-# An ID number (18 digits, the last may be X; or the old 15), then any run of 7 or more digits
-# (phones with or without +86, spaces or hyphens; bank cards), then e-mail addresses.
-_ID = re.compile(r"(?<![0-9A-Za-z])\d{6}(?:19|20)\d{2}[01]\d[0-3]\d\d{3}[\dXx](?![0-9A-Za-z])")
-_DIGITS = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?\d(?:[\s\-]?\d){6,}(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_TICKET = re.compile(r"(?:19|20)\d{2}-\d{6}")  # a ticket number is not personal: it stays
 _DONE_KINDS = ("resolved", "reply", "closed")
 
 
@@ -108,18 +100,6 @@ def record_period(year: int, today: date) -> tuple[date, date] | None:
     if year > today.year or year < 2000:
         return None
     return date(year, 1, 1), min(date(year, 12, 31), today)
-
-
-def scrub(text: str, names: Iterable[str | None] = ()) -> str:
-    """Staff's or a deputy's words with phone and ID numbers, e-mail addresses and the given
-    names (the resident's) replaced by ``MASK``."""
-    out = _ID.sub(MASK, text)
-    out = _DIGITS.sub(lambda m: m[0] if _TICKET.fullmatch(m[0]) else MASK, out)
-    out = _EMAIL.sub(MASK, out)
-    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len,
-                       reverse=True):
-        out = out.replace(name, MASK)
-    return out
 
 
 async def deputy_id_by_code(session: AsyncSession, code: str) -> int | None:

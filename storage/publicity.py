@@ -16,7 +16,6 @@ month's results to the area's subscribers (residents subscribed to a station of 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -25,6 +24,7 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import audit
+from .anonymise import scrub
 from .db import affected_rows
 from .models import (
     ActorKind,
@@ -47,21 +47,12 @@ from .sql_figures import count_if
 from .staff_chats import StaffArea, area_stations, in_area
 
 __all__ = ["EXAMPLES", "Figures", "Example", "set_publicity", "publicity_of", "month_before",
-           "due_areas", "claim_month", "month_figures", "examples", "subscribers", "scrub",
+           "due_areas", "claim_month", "month_figures", "examples", "subscribers",
            "area_name", "remember_post"]
 
 EXAMPLES = 3
 DONE_CHARS = 80  # what was done, clipped
 _RESOLVED = (SuggestionStatus.RESOLVED, SuggestionStatus.CLOSED)
-# 18-digit resident ID numbers, mobile numbers (with or without +86 and separators), landlines,
-# and any other run of 7 or more digits.
-_SCRUB = (
-    re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])"),
-    re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d){8}(?!\d)"),
-    re.compile(r"(?<!\d)0\d{2,3}[-\s]?\d{7,8}(?!\d)"),
-    re.compile(r"\d{7,}"),
-)
-MASK = "***"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,17 +69,6 @@ class Example:
     category_en: str
     community: str
     done: str  # scrubbed, clipped; '' when the handler wrote nothing
-
-
-def scrub(text: str, names: tuple[str | None, ...] = ()) -> str:
-    """``text`` without phone or ID numbers (or other long digit runs) and without ``names``."""
-    out = text
-    for pattern in _SCRUB:
-        out = pattern.sub(MASK, out)
-    for name in names:
-        if name and len(name.strip()) >= 2:
-            out = out.replace(name.strip(), MASK)
-    return out
 
 
 def month_before(now: datetime, tz: ZoneInfo) -> tuple[date, date, str]:

@@ -26,7 +26,8 @@ from sqlalchemy import select
 from locales import t
 from storage import Database
 from storage.annual_report import TABLE_KEYS, annual_report_docx
-from storage.deputy_record import MASK, load_deputy_record, record_period, scrub
+from storage.anonymise import MASK, scrub
+from storage.deputy_record import load_deputy_record, record_period
 from storage.models import Ballot, Evaluation, Resident
 from storage.record_render import figure_values, record_summary, render_record_png
 from storage.report import build_report, report_scope
